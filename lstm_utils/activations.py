@@ -1,0 +1,38 @@
+"""The two squashing functions of recurrent cells.
+
+* ``sigmoid`` maps any real number into (0, 1): the gates use it as a soft, differentiable switch.
+* ``tanh`` maps any real number into (-1, 1): the cells use it to keep activations bounded step after step.
+
+Both keep the dtype of a floating-point input (float32 in, float32 out) and never overflow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x):
+    r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`, computed without overflow.
+
+    For ``x < 0`` the textbook formula evaluates ``exp(-x)``, which overflows for ``x < -709`` in float64 (``-88`` in
+    float32). Both branches are written in terms of ``e = exp(-|x|)``, which always lies in (0, 1]:
+    :math:`\sigma(x) = 1/(1+e)` for ``x >= 0`` and :math:`e/(1+e)` for ``x < 0``.
+    Mathematically :math:`0 < \sigma(x) < 1`; in floating point the result rounds to exactly 1.0 once ``x``
+    exceeds about 37 (float64) or 17 (float32).
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "fc":
+        x = x.astype(np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+def tanh(x):
+    r"""Hyperbolic tangent, :math:`\tanh(x) = (e^{x} - e^{-x}) / (e^{x} + e^{-x})`, in (-1, 1).
+
+    numpy's ``tanh`` is already overflow-free; this wrapper only fixes the dtype rule (integers become float64).
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "fc":
+        x = x.astype(np.float64)
+    return np.tanh(x)

@@ -1,0 +1,83 @@
+r"""The LSTM's gates, one function per equation (chapters 03 to 06).
+
+Every gate reads the same concatenation :math:`z_t = [h_{t-1}, x_t]` (hidden state first) through its own weight
+of shape ``(H, H + D)`` and bias of shape ``(H,)``; ``h_prev`` is ``(B, H)`` and ``x_t`` is ``(B, D)``.
+
+.. math::
+
+    f_t &= \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)            &\text{forget gate (chapter 03)}\\
+    i_t &= \sigma(W_i \cdot [h_{t-1}, x_t] + b_i)            &\text{input gate (chapter 04)}\\
+    \tilde C_t &= \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)      &\text{candidate (chapter 04)}\\
+    C_t &= f_t * C_{t-1} + i_t * \tilde C_t                  &\text{cell state (chapter 05)}\\
+    o_t &= \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)            &\text{output gate (chapter 06)}\\
+    h_t &= o_t * \tanh(C_t)                                  &\text{hidden state (chapter 06)}
+
+``*`` is the elementwise product. These functions are the readable reference; :func:`lstm_utils.lstm_forward`
+computes the same numbers with all four gates in one matrix product per step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_real_array, check_shape, compute_dtype
+from .activations import sigmoid
+
+
+def gate_preactivation(h_prev, x_t, W, b, names=("W", "b")):
+    """``[h_prev, x_t] @ W.T + b``, shape (B, H), after checking every shape against ``W``."""
+    dtype = compute_dtype(x_t)
+    W = as_real_array(names[0], W, dtype)
+    if W.ndim != 2 or W.shape[1] <= W.shape[0]:
+        raise ValueError(f"{names[0]}: expected shape (H, H + D) with D >= 1, got {tuple(W.shape)}")
+    H, D = W.shape[0], W.shape[1] - W.shape[0]
+    b = as_real_array(names[1], b, dtype)
+    check_shape(names[1], b, (H,), "H")
+    x_t = as_real_array("x_t", x_t, dtype)
+    check_shape("x_t", x_t, (None, D), "B, D")
+    h_prev = as_real_array("h_prev", h_prev, dtype)
+    check_shape("h_prev", h_prev, (x_t.shape[0], H), "B, H")
+    return np.concatenate([h_prev, x_t], axis=1) @ W.T + b
+
+
+def forget_gate(h_prev, x_t, W_f, b_f):
+    r""":math:`f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)`, in (0, 1): how much of each entry of C_{t-1} to keep."""
+    return sigmoid(gate_preactivation(h_prev, x_t, W_f, b_f, ("W_f", "b_f")))
+
+
+def input_gate(h_prev, x_t, W_i, b_i):
+    r""":math:`i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i)`, in (0, 1): how much of the candidate to write."""
+    return sigmoid(gate_preactivation(h_prev, x_t, W_i, b_i, ("W_i", "b_i")))
+
+
+def candidate(h_prev, x_t, W_c, b_c):
+    r""":math:`\tilde C_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)`, in (-1, 1): the values proposed for the cell."""
+    return np.tanh(gate_preactivation(h_prev, x_t, W_c, b_c, ("W_c", "b_c")))
+
+
+def output_gate(h_prev, x_t, W_o, b_o):
+    r""":math:`o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)`, in (0, 1): how much of the squashed cell to show."""
+    return sigmoid(gate_preactivation(h_prev, x_t, W_o, b_o, ("W_o", "b_o")))
+
+
+def _same_shape(**arrays):
+    dtype = compute_dtype(*arrays.values())
+    out = [as_real_array(k, v, dtype) for k, v in arrays.items()]
+    first_name, first = next(iter(arrays)), out[0]
+    if first.ndim != 2:
+        raise ValueError(f"{first_name}: expected shape (B, H), got {tuple(first.shape)}")
+    for name, a in zip(arrays, out):
+        check_shape(name, a, first.shape, "B, H")
+    return out
+
+
+def cell_state(f_t, c_prev, i_t, c_tilde):
+    r""":math:`C_t = f_t * C_{t-1} + i_t * \tilde C_t`: keep part of the old cell, add part of the candidate."""
+    f_t, c_prev, i_t, c_tilde = _same_shape(f_t=f_t, c_prev=c_prev, i_t=i_t, c_tilde=c_tilde)
+    return f_t * c_prev + i_t * c_tilde
+
+
+def hidden_state(o_t, c_t):
+    r""":math:`h_t = o_t * \tanh(C_t)`: the part of the squashed cell state the next step and the outside see."""
+    o_t, c_t = _same_shape(o_t=o_t, c_t=c_t)
+    return o_t * np.tanh(c_t)

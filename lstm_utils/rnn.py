@@ -1,0 +1,120 @@
+r"""The vanilla (Elman) recurrent network, forward and backward.
+
+Notation (chapter 01, and the book's notation page):
+
+* ``T`` steps, ``B`` sequences in a batch, ``D`` input features, ``H`` hidden units.
+* ``xs``: inputs, shape ``(T, B, D)``, time-major; ``h0`` and every ``h_t``: shape ``(B, H)``.
+* ``z_t = [h_{t-1}, x_t]``: the previous hidden state and the input, concatenated (hidden first), shape ``(B, H + D)``.
+* ``W_h``: shape ``(H, H + D)``; ``b_h``: shape ``(H,)``.
+
+Equation:
+
+.. math:: h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h)
+
+Introduced in chapter 01 (``notebooks/01_vanilla_rnn.ipynb``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_params, check_sequence, check_shape, check_state, compute_dtype, as_real_array
+from ._init import as_rng, check_sizes, gate_weight
+
+PARAM_KEYS = ("W_h", "b_h")
+
+
+def init_rnn(input_size, hidden_size, *, rng=None, scale=None, dtype=np.float64):
+    """Parameters ``{"W_h": (H, H + D), "b_h": (H,)}``; entries of ``W_h`` from N(0, scale²), ``b_h`` zero.
+
+    ``scale`` defaults to 1/sqrt(H + D). ``rng`` is ``None``, an integer seed or a ``numpy.random.Generator``.
+    """
+    D, H = check_sizes(input_size, hidden_size)
+    rng = as_rng(rng)
+    return {"W_h": gate_weight(rng, H, D, scale, dtype), "b_h": np.zeros(H, dtype=dtype)}
+
+
+def _rnn_params(params, dtype):
+    p, H, D = check_params(params, ["W_h"], ["b_h"], dtype)
+    return p, H, D
+
+
+def rnn_step(x_t, h_prev, params):
+    r"""One step, :math:`h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h)`.
+
+    ``x_t``: (B, D); ``h_prev``: (B, H) or ``None`` for zeros. Returns ``(h_t, cache)``, ``h_t`` of shape (B, H).
+    """
+    dtype = compute_dtype(x_t)
+    p, H, D = _rnn_params(params, dtype)
+    x_t = as_real_array("x_t", x_t, dtype)
+    check_shape("x_t", x_t, (None, D), "B, D")
+    h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
+    z = np.concatenate([h_prev, x_t], axis=1)            # (B, H + D)
+    h_t = np.tanh(z @ p["W_h"].T + p["b_h"])             # (B, H)
+    return h_t, {"z": z, "h": h_t, "params": p}
+
+
+def rnn_step_backward(dh_t, cache):
+    r"""Backward of :func:`rnn_step`. Returns ``(grads, dx_t, dh_prev)``.
+
+    With :math:`a = W_h z + b_h` and :math:`\tanh' = 1 - \tanh^2`:
+    :math:`\partial L/\partial a = \partial L/\partial h_t \odot (1 - h_t^2)`,
+    :math:`\partial L/\partial W_h = (\partial L/\partial a)^\top z`,
+    :math:`\partial L/\partial z = (\partial L/\partial a) W_h`, split into ``dh_prev`` and ``dx_t``.
+    """
+    h_t, z, p = cache["h"], cache["z"], cache["params"]
+    dh_t = as_real_array("dh_t", dh_t, h_t.dtype)
+    check_shape("dh_t", dh_t, h_t.shape, "B, H")
+    H = h_t.shape[1]
+    da = dh_t * (1.0 - h_t**2)                           # backprop through tanh
+    dz = da @ p["W_h"]
+    grads = {"W_h": da.T @ z, "b_h": da.sum(axis=0)}
+    return grads, dz[:, H:], dz[:, :H]
+
+
+def rnn_forward(xs, h0, params):
+    r"""Run the RNN over a sequence: :math:`h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h)` for t = 1..T.
+
+    ``xs``: (T, B, D); ``h0``: (B, H) or ``None`` for zeros. Returns ``(hs, cache)`` with ``hs`` of shape (T, B, H).
+
+    The input half of the product, ``x_t @ W_x.T + b_h`` with ``W_h = [W_hh, W_x]``, does not depend on the past, so
+    it is computed for all steps in one matrix product before the loop; only ``h_{t-1} @ W_hh.T`` stays inside it.
+    """
+    dtype = compute_dtype(xs)
+    p, H, D = _rnn_params(params, dtype)
+    xs = check_sequence(xs, D, dtype)
+    T, B, _ = xs.shape
+    h0 = check_state("h0", h0, B, H, dtype)
+    W_hh, W_x = p["W_h"][:, :H], p["W_h"][:, H:]
+    pre = xs @ W_x.T + p["b_h"]                          # (T, B, H): input projections of every step
+    hs = np.empty((T, B, H), dtype=dtype)
+    h = h0
+    for t in range(T):
+        h = hs[t] = np.tanh(pre[t] + h @ W_hh.T)
+    return hs, {"xs": xs, "h0": h0, "hs": hs, "params": p}
+
+
+def rnn_backward(dhs, cache):
+    r"""Backpropagation through time for :func:`rnn_forward`. Returns ``(grads, dxs, dh0)``.
+
+    ``dhs``: (T, B, H), the gradient of the loss with respect to every hidden state *from outside* the recurrence
+    (zeros where the loss does not read :math:`h_t`). Going backwards, the total gradient on :math:`h_t` is
+    ``dhs[t]`` plus what step t+1 sends back, :math:`\delta_t = (\partial L/\partial h_t) \odot (1 - h_t^2)`, and
+    :math:`\partial L/\partial h_{t-1} \mathrel{+}= \delta_t W_{hh}`. Parameter and input gradients are sums over
+    steps, so they are formed after the loop, each in one product.
+    """
+    xs, h0, hs, p = cache["xs"], cache["h0"], cache["hs"], cache["params"]
+    T, B, H = hs.shape
+    dhs = as_real_array("dhs", dhs, hs.dtype)
+    check_shape("dhs", dhs, hs.shape, "T, B, H")
+    W_hh, W_x = p["W_h"][:, :H], p["W_h"][:, H:]
+    deltas = np.empty_like(hs)                            # dL/da_t, (T, B, H)
+    dh_next = np.zeros((B, H), dtype=hs.dtype)
+    for t in range(T - 1, -1, -1):
+        deltas[t] = (dhs[t] + dh_next) * (1.0 - hs[t] ** 2)   # backprop through tanh
+        dh_next = deltas[t] @ W_hh
+    h_prevs = np.concatenate([h0[None], hs[:-1]], axis=0)      # h_{t-1} for every t, (T, B, H)
+    flat = deltas.reshape(T * B, H)
+    dW_h = np.concatenate([flat.T @ h_prevs.reshape(T * B, H), flat.T @ xs.reshape(T * B, -1)], axis=1)
+    grads = {"W_h": dW_h, "b_h": flat.sum(axis=0)}
+    return grads, deltas @ W_x, dh_next
