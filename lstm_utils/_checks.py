@@ -17,7 +17,8 @@ Dim = int | None
 def compute_dtype(*arrays) -> np.dtype:
     """float32 if the data arrives as float32, float64 otherwise (the course's default)."""
     for a in arrays:
-        if a is not None and np.asarray(a).dtype == np.float32:
+        # getattr, not np.asarray: a ragged list must reach as_real_array, whose error names the argument
+        if a is not None and getattr(a, "dtype", None) == np.float32:
             return np.dtype(np.float32)
     return np.dtype(np.float64)
 

@@ -23,7 +23,6 @@ import numpy as np
 
 from ._checks import as_real_array, check_params, check_sequence, check_shape, check_state, compute_dtype
 from ._init import as_rng, check_sizes, gate_weight
-from .activations import sigmoid
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 
 GATES = ("f", "i", "c", "o")                        # stacking order of the fused weight
@@ -118,10 +117,35 @@ def fuse_params(p):
     return W, b
 
 
+# The fast path squashes all four gates with ONE tanh call per step, through the identity
+#     σ(x) = (1 + tanh(x/2)) / 2,
+# which is exact in real arithmetic and, unlike 1/(1 + e^{-x}), never overflows. Per column block of the fused
+# pre-activation, s = 1/2 for the sigmoid gates f, i, o and s = 1 for the candidate C̃, so every gate is
+#     gate = s * tanh(s * a) + (1 - s).
+# The inner factor s is folded into the weights and bias once; multiplying by 1/2 only changes the exponent, so
+# the scaled product equals half the unscaled one exactly (barring underflow).
+def _gate_scale(H, dtype):
+    """The per-column factor ``s`` of the fused pre-activation (4H,): 1/2 for f, i, o and 1 for C̃."""
+    return np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype), H)
+
+
+def _squash_gates(a, s, one_minus_s):
+    """In place on the pre-activations ``a`` (…, 4H), already multiplied by ``s``: σ on f, i, o and tanh on C̃."""
+    np.tanh(a, out=a)
+    a *= s
+    a += one_minus_s
+    return a
+
+
 def lstm_forward(xs, h0, c0, params):
-    """Run the LSTM over ``xs`` (T, B, D) from ``h0``, ``c0`` (B, H) or ``None`` for zeros.
+    r"""Run the LSTM over ``xs`` (T, B, D) from ``h0``, ``c0`` (B, H) or ``None`` for zeros.
 
     Returns ``(hs, cs, cache)``, with ``hs`` and ``cs`` of shape (T, B, H): the hidden and cell state at every step.
+
+    Computes what :func:`lstm_step` computes, step after step, to float round-off; it is organised for speed:
+    the input projections :math:`W_x x_t + b` of all steps in one matrix product before the loop, then per step
+    one product :math:`h_{t-1} W_{hh}^\top` for all four gates, one ``tanh`` for all four squashings
+    (σ(x) = (1 + tanh(x/2))/2), and in-place updates of preallocated arrays (no temporaries in the loop).
     """
     dtype = compute_dtype(xs)
     p, H, D = _lstm_params(params, dtype)
@@ -130,25 +154,78 @@ def lstm_forward(xs, h0, c0, params):
     h0 = check_state("h0", h0, B, H, dtype)
     c0 = check_state("c0", c0, B, H, dtype)
     W, b = fuse_params(p)
-    W_hh, W_x = W[:, :H], W[:, H:]
-    pre = xs @ W_x.T + b                                   # (T, B, 4H): input projections of every step
-    acts = np.empty((T, B, 4 * H), dtype=dtype)            # f, i, C~, o after their squashings
+    s = _gate_scale(H, dtype)
+    one_minus_s = 1 - s
+    Ws = W * s[:, None]                                     # (4H, H + D), rows pre-multiplied by s
+    W_hh_T = np.ascontiguousarray(Ws[:, :H].T)              # (H, 4H): contiguous, so each step's product is one gemm
+    # acts starts as the input projections of every step (one product over all T*B rows) and is turned, step by
+    # step and in place, into the gate values f, i, C~, o.
+    acts = (xs.reshape(T * B, D) @ Ws[:, H:].T).reshape(T, B, 4 * H)
+    acts += b * s                                           # in place: no second (T, B, 4H) array
     hs = np.empty((T, B, H), dtype=dtype)
     cs = np.empty((T, B, H), dtype=dtype)
     tanh_cs = np.empty((T, B, H), dtype=dtype)
+    f, i, g, o = (acts.reshape(T, B, 4, H)[:, :, k] for k in range(4))   # (T, B, H) views, one per gate
+    rec = np.empty((B, 4 * H), dtype=dtype)                 # scratch: the recurrent part of the pre-activation
+    ig = np.empty((B, H), dtype=dtype)                      # scratch: i_t * C~_t
     h, c = h0, c0
     for t in range(T):
-        a = pre[t] + h @ W_hh.T
-        g = acts[t]
-        g[:, : 2 * H] = sigmoid(a[:, : 2 * H])             # f, i
-        g[:, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])  # C~
-        g[:, 3 * H :] = sigmoid(a[:, 3 * H :])             # o
-        c = cs[t] = g[:, :H] * c + g[:, H : 2 * H] * g[:, 2 * H : 3 * H]
-        tanh_cs[t] = np.tanh(c)
-        h = hs[t] = g[:, 3 * H :] * tanh_cs[t]
+        np.matmul(h, W_hh_T, out=rec)
+        acts[t] += rec
+        _squash_gates(acts[t], s, one_minus_s)
+        np.multiply(f[t], c, out=cs[t])                     # C_t = f_t * C_{t-1} + i_t * C~_t
+        np.multiply(i[t], g[t], out=ig)
+        cs[t] += ig
+        np.tanh(cs[t], out=tanh_cs[t])                      # h_t = o_t * tanh(C_t)
+        np.multiply(o[t], tanh_cs[t], out=hs[t])
+        h, c = hs[t], cs[t]
     cache = {"xs": xs, "h0": h0, "c0": c0, "hs": hs, "cs": cs, "tanh_cs": tanh_cs, "acts": acts,
              "W": W, "H": H}
     return hs, cs, cache
+
+
+# The backward pass runs through the steps a block at a time, last block first. Per block it forms the factors
+# that depend on the forward pass only (_local_derivatives), vectorised over the block's steps, then runs the
+# step loop, then adds the block's share of the weight and input gradients in one product each. A block is small
+# enough that its arrays stay in the CPU cache and are reused from block to block (one pass over all T steps at
+# once would stream, and allocate, tens of MB at the larger sizes), and large enough that numpy's per-call
+# overhead is paid once per block rather than once per step.
+_BLOCK_BYTES = 1 << 21
+
+
+def _block_steps(B, H, itemsize):
+    """Steps per block: about ``_BLOCK_BYTES`` of factors and forward values (11 arrays of (B, H) per step)."""
+    return max(1, _BLOCK_BYTES // (11 * B * H * itemsize))
+
+
+def _local_derivatives(cache, lo, hi):
+    r"""The factors of the backward step that depend on the forward pass only, for steps ``lo`` to ``hi - 1``.
+
+    Returns ``L`` (hi - lo, B, 4H) and ``K`` (hi - lo, B, H) such that, with :math:`\delta h_t`, :math:`\delta C_t`
+    the total gradients on :math:`h_t` and :math:`C_t`, the gradient on the pre-activations of step t is
+    :math:`[\delta C_t L_f, \delta C_t L_i, \delta C_t L_{\tilde C}, \delta h_t L_o]`, and :math:`\delta C_t`
+    receives :math:`\delta h_t K` through :math:`h_t = o_t \tanh(C_t)`:
+
+    * :math:`L_f = C_{t-1} f (1-f)`, :math:`L_i = \tilde C\, i (1-i)`, :math:`L_{\tilde C} = i (1 - \tilde C^2)`,
+      :math:`L_o = \tanh(C_t)\, o (1-o)`, and :math:`K = o (1 - \tanh^2 C_t)`.
+    """
+    acts, tanh_c, cs, c0, H = cache["acts"][lo:hi], cache["tanh_cs"][lo:hi], cache["cs"], cache["c0"], cache["H"]
+    n, B, _ = acts.shape
+    f, i, g, o = (acts.reshape(n, B, 4, H)[:, :, k] for k in range(4))
+    c_prev = cs[lo - 1 : hi - 1] if lo > 0 else np.concatenate([c0[None], cs[: hi - 1]])   # C_{t-1}
+    L = 1 - acts
+    L *= acts                                               # σ' = σ(1 - σ) on the f, i, o blocks
+    Lf, Li, Lg, Lo = (L.reshape(n, B, 4, H)[:, :, k] for k in range(4))
+    Lf *= c_prev
+    Li *= g
+    np.multiply(g, g, out=Lg)                               # tanh' = 1 - C~² on the candidate block
+    np.subtract(1, Lg, out=Lg)
+    Lg *= i
+    Lo *= tanh_c
+    K = tanh_c * tanh_c
+    np.subtract(1, K, out=K)
+    K *= o
+    return L, K
 
 
 def lstm_backward(dhs, cache, dc_last=None):
@@ -158,35 +235,57 @@ def lstm_backward(dhs, cache, dc_last=None):
     an extra gradient on the last cell state :math:`C_T` (``None`` for zero). The step equations are those of
     :func:`lstm_step_backward`; along the cell state the gradient is multiplied only by :math:`f_t`
     (:math:`\partial C_t / \partial C_{t-1} = \mathrm{diag}(f_t)` on the direct path).
+
+    For speed, the steps are taken a block at a time (see ``_BLOCK_BYTES``): the factors that depend on the forward
+    pass only are formed for the whole block (:func:`_local_derivatives`), so the loop carries only :math:`\delta h`
+    and :math:`\delta C`, with one matrix product per step; the weight and input gradients, sums over steps, get
+    the block's share in one product each.
     """
-    xs, h0, c0, hs, cs = cache["xs"], cache["h0"], cache["c0"], cache["hs"], cache["cs"]
-    tanh_cs, acts, W, H = cache["tanh_cs"], cache["acts"], cache["W"], cache["H"]
-    T, B, _ = hs.shape
-    dhs = as_real_array("dhs", dhs, hs.dtype)
+    xs, h0, hs, acts, W, H = cache["xs"], cache["h0"], cache["hs"], cache["acts"], cache["W"], cache["H"]
+    T, B, D = xs.shape
+    dtype = hs.dtype
+    dhs = as_real_array("dhs", dhs, dtype)
     check_shape("dhs", dhs, hs.shape, "T, B, H")
-    dc_next = check_state("dc_last", dc_last, B, H, hs.dtype).copy()
-    W_hh, W_x = W[:, :H], W[:, H:]
-    d_pre = np.empty_like(acts)                            # dL/d(pre-activations), (T, B, 4H)
-    dh_next = np.zeros((B, H), dtype=hs.dtype)
-    for t in range(T - 1, -1, -1):
-        f, i, g, o = (acts[t, :, k * H : (k + 1) * H] for k in range(4))
-        c_prev = cs[t - 1] if t > 0 else c0
-        dh = dhs[t] + dh_next
-        dc = dc_next + dh * o * (1.0 - tanh_cs[t] ** 2)
-        d = d_pre[t]
-        d[:, :H] = dc * c_prev * f * (1.0 - f)
-        d[:, H : 2 * H] = dc * g * i * (1.0 - i)
-        d[:, 2 * H : 3 * H] = dc * i * (1.0 - g**2)
-        d[:, 3 * H :] = dh * tanh_cs[t] * o * (1.0 - o)
-        dc_next = dc * f
-        dh_next = d @ W_hh
-    h_prevs = np.concatenate([h0[None], hs[:-1]], axis=0)  # h_{t-1} for every t
-    flat = d_pre.reshape(T * B, 4 * H)
-    dW = np.concatenate([flat.T @ h_prevs.reshape(T * B, H), flat.T @ xs.reshape(T * B, -1)], axis=1)
-    db = flat.sum(axis=0)
+    dc = check_state("dc_last", dc_last, B, H, dtype).copy()   # δC_t, updated in place going back
+    W_hh = np.ascontiguousarray(W[:, :H])                   # (4H, H)
+    W_x = np.ascontiguousarray(W[:, H:])                    # (4H, D)
+    f = acts.reshape(T, B, 4, H)[:, :, 0]                   # (T, B, H) view: the forget gates
+    dW_hh = np.zeros((4 * H, H), dtype=dtype)               # sums over steps, one block added at a time
+    dW_x = np.zeros((4 * H, D), dtype=dtype)
+    db = np.zeros(4 * H, dtype=dtype)
+    dxs = np.empty_like(xs)
+    dh = np.empty((B, H), dtype=dtype)                      # δh_t
+    dh_next = np.zeros((B, H), dtype=dtype)                 # what step t+1 sends back to h_t
+    tmp = np.empty((B, H), dtype=dtype)
+    dc_b = dc[:, None, :]                                   # (B, 1, H) view of dc, broadcast over 3 gate blocks
+    n = min(T, _block_steps(B, H, dtype.itemsize))
+    d_buf = np.empty((n, B, 4 * H), dtype=dtype)            # δ(pre-activations) of one block, order f, i, C~, o
+    for lo in range((T - 1) // n * n, -1, -n):              # blocks of steps, last block first
+        hi = min(lo + n, T)
+        L, K = _local_derivatives(cache, lo, hi)
+        L_fig, L_o = L.reshape(hi - lo, B, 4, H)[:, :, :3], L.reshape(hi - lo, B, 4, H)[:, :, 3]
+        d_pre = d_buf[: hi - lo]
+        d_fig, d_o = d_pre.reshape(hi - lo, B, 4, H)[:, :, :3], d_pre.reshape(hi - lo, B, 4, H)[:, :, 3]
+        for t in range(hi - 1, lo - 1, -1):
+            k = t - lo
+            np.add(dhs[t], dh_next, out=dh)
+            np.multiply(dh, K[k], out=tmp)                  # through h_t = o_t * tanh(C_t)
+            dc += tmp
+            np.multiply(L_fig[k], dc_b, out=d_fig[k])       # δC_t times the f, i, C~ factors
+            np.multiply(L_o[k], dh, out=d_o[k])             # δh_t times the o factor
+            dc *= f[t]                                      # δC_{t-1} = δC_t * f_t
+            np.matmul(d_pre[k], W_hh, out=dh_next)          # δh_{t-1} from the four gates of step t
+        # the block's share of the sums over steps: δW = Σ_t δa_tᵀ [h_{t-1}, x_t], δb = Σ_t δa_t; and δx_t = δa_t W_x
+        d_flat = d_pre.reshape((hi - lo) * B, 4 * H)
+        h_prev = hs[lo - 1 : hi - 1] if lo > 0 else np.concatenate([h0[None], hs[: hi - 1]])
+        dW_hh += d_flat.T @ h_prev.reshape((hi - lo) * B, H)
+        dW_x += d_flat.T @ xs[lo:hi].reshape((hi - lo) * B, D)
+        db += d_flat.sum(axis=0)
+        np.matmul(d_flat, W_x, out=dxs[lo:hi].reshape((hi - lo) * B, D))
+    dW = np.concatenate([dW_hh, dW_x], axis=1)
     grads = {}
     for k, g in enumerate(GATES):
         grads[f"W_{g}"] = dW[k * H : (k + 1) * H]
         grads[f"b_{g}"] = db[k * H : (k + 1) * H]
     grads = {k: grads[k] for k in WEIGHT_KEYS + BIAS_KEYS}
-    return grads, d_pre @ W_x, dh_next, dc_next
+    return grads, dxs, dh_next, dc

@@ -77,20 +77,25 @@ def rnn_forward(xs, h0, params):
 
     ``xs``: (T, B, D); ``h0``: (B, H) or ``None`` for zeros. Returns ``(hs, cache)`` with ``hs`` of shape (T, B, H).
 
-    The input half of the product, ``x_t @ W_x.T + b_h`` with ``W_h = [W_hh, W_x]``, does not depend on the past, so
-    it is computed for all steps in one matrix product before the loop; only ``h_{t-1} @ W_hh.T`` stays inside it.
+    Computes what :func:`rnn_step` computes, step after step, to float round-off. The input half of the product,
+    ``x_t @ W_x.T + b_h`` with ``W_h = [W_hh, W_x]``, does not depend on the past, so it is computed for all steps in
+    one matrix product before the loop, straight into ``hs``; each step then adds ``h_{t-1} @ W_hh.T`` and squashes
+    in place, with no temporary arrays.
     """
     dtype = compute_dtype(xs)
     p, H, D = _rnn_params(params, dtype)
     xs = check_sequence(xs, D, dtype)
     T, B, _ = xs.shape
     h0 = check_state("h0", h0, B, H, dtype)
-    W_hh, W_x = p["W_h"][:, :H], p["W_h"][:, H:]
-    pre = xs @ W_x.T + p["b_h"]                          # (T, B, H): input projections of every step
-    hs = np.empty((T, B, H), dtype=dtype)
+    W_hh_T = np.ascontiguousarray(p["W_h"][:, :H].T)       # (H, H): contiguous, so each step is one gemm
+    hs = (xs.reshape(T * B, D) @ p["W_h"][:, H:].T).reshape(T, B, H)   # input projections of every step
+    hs += p["b_h"]
+    rec = np.empty((B, H), dtype=dtype)                   # scratch: the recurrent part of the pre-activation
     h = h0
     for t in range(T):
-        h = hs[t] = np.tanh(pre[t] + h @ W_hh.T)
+        np.matmul(h, W_hh_T, out=rec)
+        hs[t] += rec
+        h = np.tanh(hs[t], out=hs[t])
     return hs, {"xs": xs, "h0": h0, "hs": hs, "params": p}
 
 
@@ -107,14 +112,19 @@ def rnn_backward(dhs, cache):
     T, B, H = hs.shape
     dhs = as_real_array("dhs", dhs, hs.dtype)
     check_shape("dhs", dhs, hs.shape, "T, B, H")
-    W_hh, W_x = p["W_h"][:, :H], p["W_h"][:, H:]
-    deltas = np.empty_like(hs)                            # dL/da_t, (T, B, H)
-    dh_next = np.zeros((B, H), dtype=hs.dtype)
+    W_hh = np.ascontiguousarray(p["W_h"][:, :H])           # (H, H)
+    deltas = hs * hs                                       # tanh' = 1 - h_t², for every step at once (T, B, H)
+    np.subtract(1, deltas, out=deltas)                     # ... then multiplied in place by dL/dh_t in the loop
+    dh_next = np.zeros((B, H), dtype=hs.dtype)             # what step t+1 sends back to h_t
+    dh = np.empty((B, H), dtype=hs.dtype)
     for t in range(T - 1, -1, -1):
-        deltas[t] = (dhs[t] + dh_next) * (1.0 - hs[t] ** 2)   # backprop through tanh
-        dh_next = deltas[t] @ W_hh
-    h_prevs = np.concatenate([h0[None], hs[:-1]], axis=0)      # h_{t-1} for every t, (T, B, H)
+        np.add(dhs[t], dh_next, out=dh)
+        deltas[t] *= dh                                    # backprop through tanh
+        np.matmul(deltas[t], W_hh, out=dh_next)
     flat = deltas.reshape(T * B, H)
-    dW_h = np.concatenate([flat.T @ h_prevs.reshape(T * B, H), flat.T @ xs.reshape(T * B, -1)], axis=1)
+    dW_hh = deltas[0].T @ h0                               # h_{t-1} for every t: h0, then hs[:-1]
+    if T > 1:
+        dW_hh += flat[B:].T @ hs[:-1].reshape((T - 1) * B, H)
+    dW_h = np.concatenate([dW_hh, flat.T @ xs.reshape(T * B, -1)], axis=1)
     grads = {"W_h": dW_h, "b_h": flat.sum(axis=0)}
-    return grads, deltas @ W_x, dh_next
+    return grads, (flat @ p["W_h"][:, H:]).reshape(T, B, -1), dh_next
