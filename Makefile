@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv book test lab bench experiments chromium clean
+.PHONY: help venv book web-assets npm test lab bench experiments chromium clean
 
 help:
 	@echo "make book   build the HTML book (creates .venv, executes the notebooks)"
@@ -25,9 +25,23 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-book: $(STAMP)
+# The default book is the offline one: it serves its own require.js, ipywidgets HTML manager and MathJax
+# (fetched by `npm pack` into the git-ignored _build/web-assets, see scripts/fetch_web_assets.py).
+# _build/.book-ok marks a build that passed -W -n; the browser test reuses such a build while it is fresh.
+book: $(STAMP) web-assets
+	rm -f _build/.book-ok
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	touch _build/.book-ok
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+web-assets: npm
+	$(BIN)/python scripts/fetch_web_assets.py
+
+# npm fetches the web assets; Debian's package when it is missing (elsewhere the fetch script says what to install).
+npm:
+	@command -v npm >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q npm; }
 
 # Debian's Chromium for the browser test; playwright never downloads a browser here.
 chromium:
@@ -35,8 +49,36 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
-test: $(STAMP) chromium
+# One pytest run: unit tests, every notebook (nbval) and the browser test (which builds the book unless
+# _build/html is fresh; web-assets makes sure npm and the asset cache are there for that build).
+test: $(STAMP) chromium web-assets
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
+
+# Benchmarks run in their own venv: the course's requirements plus PyTorch (pinned CPU build) and threadpoolctl,
+# never part of .venv. `make bench` times lstm_utils' LSTM against nn.LSTM, then prints the course's budgets:
+# BUDGETS=0 skips the budgets, BUDGETS=short skips their long parts (the whole `make test`, a clean `make book`).
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for the speed benchmark alone: they pin numpy's current OpenBLAS to
+# an older, slower kernel. Tests and CI keep them.
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BUDGETS     ?= 1
+
+$(BENCH_STAMP): requirements.txt benchmarks/requirements.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements.txt -r benchmarks/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) $(STAMP)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_VENV)/bin/python benchmarks/bench_lstm.py $(BENCH_ARGS)
+ifneq ($(BUDGETS),0)
+	$(BIN)/python benchmarks/budgets.py $(if $(filter short,$(BUDGETS)),--skip-long) $(BUDGET_ARGS)
+endif
+
+# Chapter 08's sweep (RNN vs LSTM against sequence length, several seeds): ~10-15 min on 2 cores.
+# Writes notebooks/data/long_range_results.json, which the notebook plots and spot-checks live.
+experiments: $(STAMP)
+	$(BIN)/python scripts/run_experiments.py --jobs $(JOBS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

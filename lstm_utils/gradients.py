@@ -1,0 +1,255 @@
+r"""Vanishing and exploding gradients in the vanilla RNN, measured (chapter 02).
+
+Notation (as in :mod:`lstm_utils.rnn`): ``T`` steps, ``B`` sequences, ``D`` inputs, ``H`` hidden units;
+``hs[t - 1]`` holds :math:`h_t` for t = 1..T and :math:`h_0` is the initial state. The recurrent block of
+``W_h = [W_hh, W_x]`` (shape ``(H, H + D)``) is ``W_hh = W_h[:, :H]``, the part that multiplies :math:`h_{t-1}`.
+
+Equations. One step back through :math:`h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h)` multiplies by the step Jacobian
+
+.. math:: J_t = \frac{\partial h_t}{\partial h_{t-1}} = \mathrm{diag}(1 - h_t^2)\, W_{hh},
+
+so a gradient travelling from step T back to step t is multiplied by a product of ``T - t`` such matrices,
+
+.. math:: \frac{\partial h_T}{\partial h_t} = J_T J_{T-1} \cdots J_{t+1}.
+
+With :math:`|\tanh'| \le \gamma = 1` (:math:`\gamma = 1/4` for the sigmoid) and :math:`\lambda_1` the largest
+singular value of :math:`W_{hh}`, each factor has norm at most :math:`\gamma \lambda_1`, hence the bound of
+Pascanu, Mikolov and Bengio (2013):
+
+.. math:: \left\| \frac{\partial h_T}{\partial h_t} \right\| \le (\gamma \lambda_1)^{T-t},
+
+and :math:`\lambda_1 < 1/\gamma` is *sufficient* for the gradient to vanish exponentially fast. Exploding needs
+:math:`\lambda_1 > 1/\gamma`; in the linear case a spectral radius :math:`\rho(W_{hh}) > 1` is *necessary*.
+Global-norm clipping rescales an exploding gradient, :math:`g \leftarrow c\, g / \|g\|` when :math:`\|g\| > c`.
+
+Introduced in chapter 02 (``notebooks/02_vanishing_gradients.ipynb``).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ._checks import as_real_array, check_shape, compute_dtype
+from ._init import as_rng, check_sizes
+
+# Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
+GAMMA = {"tanh": 1.0, "sigmoid": 0.25}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The recurrent block and its spectrum
+# --------------------------------------------------------------------------------------------------------------
+def recurrent_block(W_h) -> np.ndarray:
+    r"""The block :math:`W_{hh}` = ``W_h[:, :H]`` that multiplies :math:`h_{t-1}`; ``W_h`` is ``(H, H + D)``.
+
+    A square ``(H, H)`` matrix is taken to be :math:`W_{hh}` already. A params dict ``{"W_h": ...}`` is accepted too.
+    """
+    if isinstance(W_h, Mapping):
+        if "W_h" not in W_h:
+            raise ValueError(f"W_h: expected an array of shape (H, H + D) or a dict with key 'W_h', "
+                             f"got a dict with keys {', '.join(map(str, W_h)) or 'none'}")
+        W_h = W_h["W_h"]
+    W = as_real_array("W_h", W_h, compute_dtype(W_h))
+    if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < W.shape[0]:
+        raise ValueError(f"W_h: expected shape (H, H + D) with H >= 1, D >= 0, got {tuple(W.shape)}")
+    return W[:, : W.shape[0]]
+
+
+def largest_singular_value(W_h) -> float:
+    r""":math:`\lambda_1 = \|W_{hh}\|_2`, the largest singular value of the recurrent block of ``W_h``."""
+    return float(np.linalg.svd(recurrent_block(W_h), compute_uv=False)[0])
+
+
+def spectral_radius(W_h) -> float:
+    r""":math:`\rho(W_{hh}) = \max_i |\mu_i|`, the largest eigenvalue modulus of the recurrent block (:math:`\le \lambda_1`)."""
+    return float(np.max(np.abs(np.linalg.eigvals(recurrent_block(W_h)))))
+
+
+def _gamma(activation: str) -> float:
+    if activation not in GAMMA:
+        raise ValueError(f"activation: expected one of {', '.join(map(repr, GAMMA))}, got {activation!r}")
+    return GAMMA[activation]
+
+
+def critical_singular_value(activation: str = "tanh") -> float:
+    r"""The threshold :math:`1/\gamma`: :math:`\lambda_1` below it is sufficient for vanishing (1 for tanh, 4 for sigmoid)."""
+    return 1.0 / _gamma(activation)
+
+
+def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
+    r"""Upper bound :math:`\|\partial h_T / \partial h_t\| \le (\gamma \lambda_1)^{T-t}` with ``distance`` = T - t.
+
+    ``lambda_1`` is a number (the largest singular value of :math:`W_{hh}`) or a weight ``W_h`` to read it from;
+    ``distance`` is a non-negative number or array of them. Returns an array shaped like ``distance``.
+    """
+    gamma = _gamma(activation)
+    if np.ndim(lambda_1) > 0 or isinstance(lambda_1, Mapping):
+        lambda_1 = largest_singular_value(lambda_1)
+    lambda_1 = float(lambda_1)
+    if not np.isfinite(lambda_1) or lambda_1 < 0:
+        raise ValueError(f"lambda_1: expected a finite non-negative number, got {lambda_1!r}")
+    d = as_real_array("distance", distance, np.float64)
+    if np.any(d < 0) or not np.all(np.isfinite(d)):
+        raise ValueError("distance: expected finite non-negative step counts T - t")
+    return (gamma * lambda_1) ** d
+
+
+def init_rnn_spectral(input_size, hidden_size, *, largest_singular_value=None, spectral_radius=None,
+                      orthogonal=False, input_scale=None, rng=None, dtype=np.float64):
+    r"""RNN parameters ``{"W_h", "b_h"}`` whose recurrent block has a chosen :math:`\lambda_1` or :math:`\rho`.
+
+    Give exactly one of ``largest_singular_value`` and ``spectral_radius``. :math:`W_{hh}` is drawn with entries
+    from N(0, 1/H) (or, with ``orthogonal=True``, as a random orthogonal matrix, whose singular values and
+    eigenvalue moduli are all equal, so :math:`\lambda_1 = \rho` = every singular value) and rescaled to the target.
+    The input block :math:`W_x` has entries from N(0, input_scale²) (default 1/sqrt(D)); ``b_h`` is zero.
+    """
+    D, H = check_sizes(input_size, hidden_size)
+    if (largest_singular_value is None) == (spectral_radius is None):
+        raise ValueError("init_rnn_spectral: give exactly one of largest_singular_value and spectral_radius, "
+                         f"got largest_singular_value={largest_singular_value!r}, spectral_radius={spectral_radius!r}")
+    name, target = (("largest_singular_value", largest_singular_value) if spectral_radius is None
+                    else ("spectral_radius", spectral_radius))
+    if not isinstance(target, (int, float, np.integer, np.floating)) or not np.isfinite(target) or target < 0:
+        raise ValueError(f"{name}: expected a finite non-negative number, got {target!r}")
+    rng = as_rng(rng)
+    A = rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H))
+    if orthogonal:
+        Q, R = np.linalg.qr(A)
+        A = Q * np.sign(np.diag(R))            # sign fix: Haar-distributed orthogonal matrix
+    current = (np.linalg.svd(A, compute_uv=False)[0] if spectral_radius is None
+               else np.max(np.abs(np.linalg.eigvals(A))))
+    W_hh = A * (float(target) / current)
+    std = 1.0 / np.sqrt(D) if input_scale is None else float(input_scale)
+    if not np.isfinite(std) or std < 0:
+        raise ValueError(f"input_scale: expected a finite non-negative number, got {input_scale!r}")
+    W_x = rng.normal(0.0, std, size=(H, D))
+    return {"W_h": np.concatenate([W_hh, W_x], axis=1).astype(dtype), "b_h": np.zeros(H, dtype=dtype)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Jacobians along a sequence
+# --------------------------------------------------------------------------------------------------------------
+def _hidden_states(hs, W_h):
+    """Validated ``hs`` (T, B, H) and ``W_hh`` (H, H) in a common dtype."""
+    W_hh = recurrent_block(W_h)
+    H = W_hh.shape[0]
+    dtype = compute_dtype(hs, W_hh)
+    hs = as_real_array("hs", hs, dtype)
+    check_shape("hs", hs, (None, None, H), "T, B, H")
+    if hs.shape[0] == 0 or hs.shape[1] == 0:
+        raise ValueError(f"hs: expected at least one step and one sequence, got shape {tuple(hs.shape)}")
+    return hs, W_hh.astype(dtype, copy=False)
+
+
+def step_jacobians(hs, W_h) -> np.ndarray:
+    r"""Every step Jacobian :math:`J_t = \partial h_t / \partial h_{t-1} = \mathrm{diag}(1 - h_t^2)\, W_{hh}`.
+
+    ``hs``: (T, B, H), the states ``h_1..h_T`` from :func:`~lstm_utils.rnn_forward`; ``W_h``: (H, H + D) or a
+    params dict. Returns ``J`` of shape (T, B, H, H) with ``J[t - 1]`` = :math:`J_t`.
+    """
+    hs, W_hh = _hidden_states(hs, W_h)
+    # diag(1 - h^2) @ W_hh scales row i of W_hh by 1 - h_i^2: a broadcast, no diagonal matrix needed.
+    return (1.0 - hs**2)[..., :, None] * W_hh
+
+
+def jacobian_product(hs, W_h, t: int) -> np.ndarray:
+    r""":math:`\partial h_T / \partial h_t = J_T J_{T-1} \cdots J_{t+1}` for one ``t`` in 0..T, shape (B, H, H).
+
+    ``t = T`` gives the identity; ``t = 0`` differentiates with respect to the initial state ``h0``.
+    """
+    hs, W_hh = _hidden_states(hs, W_h)
+    T, B, H = hs.shape
+    if not isinstance(t, (int, np.integer)) or isinstance(t, bool) or not 0 <= t <= T:
+        raise ValueError(f"t: expected an integer step in 0..T = 0..{T}, got {t!r}")
+    P = np.broadcast_to(np.eye(H, dtype=hs.dtype), (B, H, H)).copy()
+    for k in range(T, t, -1):                       # multiply on the right by J_T, then J_{T-1}, ...
+        P = P @ ((1.0 - hs[k - 1] ** 2)[:, :, None] * W_hh)
+    return P
+
+
+def jacobian_norms(hs, W_h) -> np.ndarray:
+    r"""Spectral norms :math:`\|\partial h_T / \partial h_t\|_2` for every t = 0..T and every sequence.
+
+    Returns an array of shape (T + 1, B) indexed by the step t itself: row ``T`` is 1 (the identity), row ``T - 50``
+    is the norm 50 steps back, row 0 is the norm with respect to ``h0``. Computed in one backward sweep,
+    :math:`\partial h_T/\partial h_{t-1} = (\partial h_T/\partial h_t)\, J_t`.
+    """
+    hs, W_hh = _hidden_states(hs, W_h)
+    T, B, H = hs.shape
+    P = np.broadcast_to(np.eye(H, dtype=hs.dtype), (B, H, H)).copy()
+    products = np.empty((T + 1, B, H, H), dtype=hs.dtype)
+    products[T] = P
+    for t in range(T, 0, -1):
+        P = P @ ((1.0 - hs[t - 1] ** 2)[:, :, None] * W_hh)
+        products[t - 1] = P
+    # Largest singular value of each (H, H) product; one batched SVD is faster than T * B small ones.
+    return np.linalg.svd(products, compute_uv=False)[..., 0]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What backpropagation through time carries
+# --------------------------------------------------------------------------------------------------------------
+def hidden_state_grads(dhs, cache) -> np.ndarray:
+    r"""The total gradient :math:`\partial L / \partial h_t` that BPTT holds at every t = 0..T, shape (T + 1, B, H).
+
+    ``dhs`` and ``cache`` are those of :func:`~lstm_utils.rnn_backward`. The recurrence it runs is
+
+    .. math:: \frac{\partial L}{\partial h_{t-1}} = \mathrm{dhs}_{t-1}
+              + \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right) W_{hh},
+
+    i.e. a row vector multiplied by :math:`J_t` at every step back. Row ``t`` is :math:`\partial L/\partial h_t`
+    (row 0 is ``dh0``, equal to what ``rnn_backward`` returns).
+    """
+    hs, p = cache["hs"], cache["params"]
+    T, B, H = hs.shape
+    dhs = as_real_array("dhs", dhs, hs.dtype)
+    check_shape("dhs", dhs, hs.shape, "T, B, H")
+    W_hh = p["W_h"][:, :H]
+    out = np.empty((T + 1, B, H), dtype=hs.dtype)
+    dh_next = np.zeros((B, H), dtype=hs.dtype)      # what step t + 1 sends back to h_t
+    for t in range(T, 0, -1):
+        out[t] = dhs[t - 1] + dh_next
+        dh_next = (out[t] * (1.0 - hs[t - 1] ** 2)) @ W_hh   # backprop through tanh, then through W_hh
+    out[0] = dh_next
+    return out
+
+
+def bptt_grad_norms(dhs, cache) -> np.ndarray:
+    r"""Euclidean norms :math:`\|\partial L / \partial h_t\|` for every t = 0..T and sequence, shape (T + 1, B)."""
+    return np.linalg.norm(hidden_state_grads(dhs, cache), axis=-1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Global-norm clipping
+# --------------------------------------------------------------------------------------------------------------
+def global_norm(grads) -> float:
+    r""":math:`\|g\| = \sqrt{\sum_k \|g_k\|^2}` over every array of the dict ``grads``, as one vector."""
+    if not isinstance(grads, Mapping) or len(grads) == 0:
+        raise ValueError(f"grads: expected a non-empty dict of gradient arrays, got "
+                         f"{type(grads).__name__ if not isinstance(grads, Mapping) else 'an empty dict'}")
+    total = 0.0
+    for k, g in grads.items():
+        a = as_real_array(f"grads[{k!r}]", g, compute_dtype(g))
+        total += float(np.sum(a.astype(np.float64) ** 2))
+    return float(np.sqrt(total))
+
+
+def clip_grad_norm(grads, max_norm):
+    r"""Global-norm clipping: :math:`g \leftarrow c\, g / \|g\|` when :math:`\|g\| > c`, all parameters together.
+
+    Returns ``(clipped, norm)``: a new dict (the input is not modified) and the global norm *before* clipping.
+    Every array is scaled by the same factor, so the direction of the whole gradient is kept; only its length
+    changes. Clipping can shrink an exploding gradient; it cannot enlarge one that has vanished.
+    """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(max_norm) or max_norm <= 0:
+        raise ValueError(f"max_norm: expected a finite positive number, got {max_norm!r}")
+    norm = global_norm(grads)
+    scale = float(max_norm) / norm if norm > max_norm else 1.0
+    clipped = {}
+    for k, g in grads.items():
+        a = as_real_array(f"grads[{k!r}]", g, compute_dtype(g))
+        clipped[k] = a * a.dtype.type(scale)
+    return clipped, norm

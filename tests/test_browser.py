@@ -1,0 +1,350 @@
+"""The book in a real browser: every page loads offline, its images and equations render, and the sliders work.
+
+The ``built_book`` fixture builds the book (or reuses a fresh ``_build/html``); a thread serves it on 127.0.0.1;
+Debian's Chromium, driven by playwright (never ``playwright install``), opens every page listed in ``_toc.yml``.
+Every request to a host other than 127.0.0.1 is aborted and recorded, and fails the test: the site must serve
+require.js, the ipywidgets HTML manager and MathJax itself (see ``scripts/fetch_web_assets.py``).
+
+Per page: it loads (HTTP 200, no failed local request); no JavaScript error; every ``<img>`` has loaded and has alt
+text; headings start at one H1 and never skip a level; MathJax typeset every ``.math`` element (no raw TeX, no
+MathJax error); every saved widget view rendered. A full-page screenshot goes to ``_build/screenshots/<page>.png``
+(and ``<page>-dark.png`` in the theme's dark mode). On every page with kernel-free explorers (``.lu-explorer``, see
+``lstm_utils/widgets.py``): moving each slider with the keyboard shows the frame ``lu-frame-<i>`` (or
+``lu-frame-<i>-<j>``) of the new position, a different picture from the one before.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser_support import SCREENSHOTS, StaticServer, toc_pages
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 30_000
+
+# JavaScript errors the toolchain itself raises on every page, harmless, outside the book's control. Each entry is a
+# regular expression and why it is tolerated; any other error fails the test.
+KNOWN_PAGE_ERRORS = [
+    # Jupyter Book 1.0.4 + Sphinx 7.4 emit sphinx-thebe's inline config script twice; the second copy re-declares
+    # `const THEBE_JS_URL` and throws, after the first copy has defined the same values. Thebe is not enabled.
+    (r"^Identifier 'THEBE_JS_URL' has already been declared$", "duplicate sphinx-thebe config script"),
+]
+# Console messages not worth printing: pydata-sphinx-theme logs this one on every first visit (no stored mode).
+QUIET_CONSOLE = [r"^Got invalid theme mode: \. Resetting to auto\.$"]
+
+PAGES = toc_pages()
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    with StaticServer(built_book.html) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright import sync_api     # a dependency in requirements.txt: missing means a broken install, not a skip
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: `make chromium` installs Debian's Chromium", pytrace=False)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_screenshots(built_book):
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+
+
+class Visit:
+    """One page opened in a fresh browser context, with everything that went wrong recorded."""
+
+    def __init__(self, browser, server, docname):
+        self.server, self.docname = server, docname
+        self.external: list[str] = []          # requests to other hosts (aborted)
+        self.failed: list[str] = []            # local requests that failed or answered >= 400
+        self.page_errors: list[str] = []       # uncaught JavaScript exceptions
+        self.console_errors: list[str] = []
+        self.problems: list[str] = []          # what did not finish loading
+        self.context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        self.page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        self.page.on("requestfailed", lambda req: self._local(req.url) and self.failed.append(
+            f"{req.url} ({req.failure})"))
+        self.page.on("response", lambda resp: resp.status >= 400 and self.failed.append(
+            f"{resp.url} (HTTP {resp.status})"))
+
+    def _local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob", "about") or (
+            parts.hostname == self.server.host and parts.port == self.server.port)
+
+    def _route(self, route):
+        url = route.request.url
+        if self._local(url):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort("blockedbyclient")
+
+    def close(self):
+        self.context.close()
+
+    def open(self):
+        url = f"{self.server.origin}/{self.docname}.html"
+        response = self.page.goto(url, wait_until="networkidle")
+        assert response is not None and response.status == 200, f"{url}: HTTP {response and response.status}"
+        # Widgets: html-manager renders each saved view into the div.widget-subarea it inserts before the view's
+        # <script>. MathJax: startup.promise resolves once the page is typeset. Fonts and images last.
+        for what, wait in [
+                ("widgets did not render", lambda: self.page.wait_for_function(_WIDGETS_RENDERED)),
+                ("MathJax did not finish", lambda: self.page.evaluate(_MATHJAX_DONE)),
+                ("images did not settle", lambda: self.page.evaluate(_IMAGES_SETTLED)),
+                ("the network did not settle", lambda: self.page.wait_for_load_state("networkidle"))]:
+            try:
+                wait()
+            except Exception as exc:          # playwright's TimeoutError or a rejected promise: report, go on
+                self.problems.append(f"{what}: {str(exc).splitlines()[0]}")
+
+
+_WIDGETS_RENDERED = r"""() => Array.from(document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]')).every(s => {
+        const prev = s.previousElementSibling;
+        return prev && prev.classList.contains('widget-subarea') && prev.children.length > 0; })"""
+
+_MATHJAX_DONE = r"""async () => {
+    if (!document.querySelector('.math')) return 'no math';
+    for (let i = 0; i < 300 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+        await new Promise(r => setTimeout(r, 100));
+    if (!(window.MathJax && MathJax.startup)) return 'MathJax did not load';
+    await MathJax.startup.promise;
+    await document.fonts.ready;
+    return 'typeset'; }"""
+
+_IMAGES_SETTLED = r"""async () => {
+    const imgs = Array.from(document.images);
+    imgs.forEach(img => { if (img.loading === 'lazy') img.loading = 'eager'; });
+    await Promise.all(imgs.map(img => img.decode().catch(() => null)));
+    await document.fonts.ready; }"""
+
+_IMAGES = r"""() => Array.from(document.images).map(img => ({
+    src: img.currentSrc.startsWith('data:') ? img.currentSrc.slice(0, 40) + '...' : img.currentSrc,
+    alt: (img.getAttribute('alt') || '').trim(), loaded: img.complete && img.naturalWidth > 0 }))"""
+
+_HEADINGS = r"""() => {
+    const article = document.querySelector('article.bd-article') || document.querySelector('main');
+    return Array.from(article.querySelectorAll('h1, h2, h3, h4, h5, h6')).map(h => [
+        Number(h.tagName[1]), h.textContent.replace(/[#¶]\s*$/, '').trim().slice(0, 60)]); }"""
+
+# Raw TeX left in the article's text (code and the typeset math itself excluded), unrendered .math elements and
+# MathJax errors (an unknown macro renders as a red mjx-merror).
+_MATH = r"""() => {
+    const article = document.querySelector('article.bd-article') || document.querySelector('main');
+    const maths = Array.from(article.querySelectorAll('.math'));
+    const clone = article.cloneNode(true);
+    clone.querySelectorAll('pre, code, script, style, textarea, mjx-container, .highlight').forEach(e => e.remove());
+    const text = clone.textContent;
+    const raw = [];
+    // $$, \( \) \[ \], or any \command (prose has no backslashes outside code and math)
+    for (const m of text.matchAll(/\$\$|\\[()\[\]]|\\[a-zA-Z]{2,}/g)) {
+        raw.push(text.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' '));
+        if (raw.length >= 5) break;
+    }
+    return { n_math: maths.length,
+             untypeset: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
+             containers: article.querySelectorAll('mjx-container').length,
+             errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent.slice(0, 60)),
+             raw }; }"""
+
+# Which saved widget views are explorers: from the widget state embedded in the page, so an explorer that failed to
+# render is still counted.
+_EXPECTED_EXPLORERS = r"""() => {
+    const models = {};
+    document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').forEach(s =>
+        Object.assign(models, JSON.parse(s.textContent).state));
+    return Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
+        .map(s => JSON.parse(s.textContent).model_id)
+        .filter(id => models[id] && (models[id].state._dom_classes || []).includes('lu-explorer')).length; }"""
+
+# The state of one explorer as a reader sees it: each slider's position (noUiSlider's aria values on the handle)
+# and readout, and which frames are visible, with a digest of the visible picture.
+_EXPLORER_STATE = r"""(ex) => {
+    const sliders = Array.from(ex.querySelectorAll('.lu-slider')).map(s => {
+        const h = s.querySelector('.noUi-handle');
+        const box = s.getBoundingClientRect();
+        return { classes: s.className, visible: s.checkVisibility() && box.width > 0 && box.height > 0,
+                 handle: !!h, now: h ? Number(h.getAttribute('aria-valuenow')) : null,
+                 min: h ? Number(h.getAttribute('aria-valuemin')) : null,
+                 max: h ? Number(h.getAttribute('aria-valuemax')) : null,
+                 readout: (s.querySelector('.widget-readout') || {}).textContent || '' }; });
+    const frames = Array.from(ex.querySelectorAll('.lu-frame-box')).filter(f => f.checkVisibility()).map(f => {
+        const img = f.querySelector('img.lu-frame');
+        const cls = Array.from(f.classList).find(c => /^lu-frame-\d+(-\d+)?$/.test(c)) || null;
+        return { cls, src: img ? img.currentSrc : '', alt: img ? img.getAttribute('alt') : null,
+                 loaded: !!img && img.complete && img.naturalWidth > 0,
+                 height: img ? img.getBoundingClientRect().height : 0 }; });
+    return { sliders, frames }; }"""
+
+
+def _expected_frame(state) -> str:
+    idx = [round(s["now"] - s["min"]) for s in state["sliders"]]
+    return "lu-frame-" + "-".join(map(str, idx))
+
+
+def _describe(state) -> str:
+    return (f"sliders at {[s['readout'] for s in state['sliders']]} "
+            f"(positions {[s['now'] for s in state['sliders']]}), visible frames {[f['cls'] for f in state['frames']]}")
+
+
+def _check_explorer_frame(state, where, problems) -> bool:
+    frames = state["frames"]
+    if len(frames) != 1:
+        problems.append(f"{where}: {len(frames)} visible frames, expected 1: {_describe(state)}")
+        return False
+    frame = frames[0]
+    if frame["cls"] != _expected_frame(state):
+        problems.append(f"{where}: visible frame {frame['cls']}, expected {_expected_frame(state)}: "
+                        f"{_describe(state)}")
+        return False
+    if not frame["loaded"] or frame["height"] <= 0 or not (frame["alt"] or "").strip():
+        problems.append(f"{where}: frame {frame['cls']} not shown (loaded={frame['loaded']}, "
+                        f"height={frame['height']}, alt={frame['alt']!r})")
+        return False
+    return True
+
+
+def _move(visit, explorer, k, key):
+    """Press ``key`` on slider k's handle; wait until the visible frame changes (or time out) and return the state."""
+    before = explorer.evaluate(_EXPLORER_STATE)
+    explorer.locator(f".lu-slider-{k} .noUi-handle").press(key)
+    try:
+        visit.page.wait_for_function(
+            """([ex, cls]) => Array.from(ex.querySelectorAll('.lu-frame-box'))
+                   .some(f => f.checkVisibility() && !f.classList.contains(cls))""",
+            arg=[explorer.element_handle(), before["frames"][0]["cls"]], timeout=5_000)
+    except Exception:      # reported below from the state, with the details
+        pass
+    return before, explorer.evaluate(_EXPLORER_STATE)
+
+
+def check_explorers(visit) -> tuple[int, list[str]]:
+    """Drive every explorer of the page with the keyboard; return (number of explorers, problems)."""
+    problems = []
+    expected = visit.page.evaluate(_EXPECTED_EXPLORERS)
+    explorers = visit.page.locator(".lu-explorer")
+    if explorers.count() != expected:
+        problems.append(f"{expected} explorers saved in the page, {explorers.count()} rendered")
+    for e in range(explorers.count()):
+        explorer = explorers.nth(e)
+        explorer.scroll_into_view_if_needed()
+        state = explorer.evaluate(_EXPLORER_STATE)
+        n = len(state["sliders"])
+        if n not in (1, 2) or not all(s["visible"] and s["handle"] for s in state["sliders"]):
+            problems.append(f"explorer {e}: sliders missing or not rendered: {state['sliders']}")
+            continue
+        if not _check_explorer_frame(state, f"explorer {e} at load", problems):
+            continue
+        for k in range(n):
+            s = state["sliders"][k]
+            # one step (right, or left from the last position), then a jump to the far end (End, or Home)
+            step = "ArrowRight" if s["now"] < s["max"] else "ArrowLeft"
+            for key in (step, None):
+                if key is None:
+                    key = "End" if state["sliders"][k]["now"] < s["max"] else "Home"
+                before, state = _move(visit, explorer, k, key)
+                where = f"explorer {e}, slider {k}, {key}"
+                want = {"ArrowRight": before["sliders"][k]["now"] + 1, "ArrowLeft": before["sliders"][k]["now"] - 1,
+                        "End": s["max"], "Home": s["min"]}[key]
+                if state["sliders"][k]["now"] != want:
+                    problems.append(f"{where}: slider moved to {state['sliders'][k]['now']}, expected {want}")
+                    break
+                if not _check_explorer_frame(state, where, problems):
+                    break
+                if state["frames"][0]["src"] == before["frames"][0]["src"]:
+                    problems.append(f"{where}: frame {state['frames'][0]['cls']} shows the same picture as "
+                                    f"{before['frames'][0]['cls']}")
+    return explorers.count(), problems
+
+
+def _screenshot_name(docname: str) -> str:
+    stems = [Path(p).name for p in PAGES]
+    name = Path(docname).name
+    return name if stems.count(name) == 1 else docname.replace("/", "-")
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_in_browser(browser, server, docname):
+    visit = Visit(browser, server, docname)
+    start = time.perf_counter()
+    try:
+        visit.open()
+        page = visit.page
+        problems = list(visit.problems)
+
+        images = page.evaluate(_IMAGES)
+        problems += [f"image not loaded: {i['src']}" for i in images if not i["loaded"]]
+        problems += [f"image without alt text: {i['src']}" for i in images if not i["alt"]]
+
+        headings = page.evaluate(_HEADINGS)
+        levels = [h[0] for h in headings]
+        if levels.count(1) != 1 or (levels and levels[0] != 1):
+            problems.append(f"expected exactly one H1, first: headings {headings}")
+        for (prev, _), (level, text) in zip(headings, headings[1:]):
+            if level > prev + 1:
+                problems.append(f"heading level skipped: h{prev} -> h{level} {text!r}")
+
+        math = page.evaluate(_MATH)
+        problems += [f"math not typeset: {m!r}" for m in math["untypeset"]]
+        problems += [f"raw TeX in the text: ...{r}..." for r in math["raw"]]
+        problems += [f"MathJax error: {m!r}" for m in math["errors"]]
+        if math["n_math"] and math["containers"] < math["n_math"]:
+            problems.append(f"{math['n_math']} math elements but {math['containers']} MathJax containers")
+
+        shot = _screenshot_name(docname)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+        page.emulate_media(color_scheme="dark")
+        page.evaluate("() => document.documentElement.dataset.theme = 'dark'")   # the theme's dark mode
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}-dark.png"), full_page=True)
+        page.emulate_media(color_scheme="light")
+        page.evaluate("() => document.documentElement.dataset.theme = 'light'")
+
+        n_explorers, explorer_problems = check_explorers(visit)
+        problems += explorer_problems
+
+        problems += [f"request to another host (aborted): {u}" for u in visit.external]
+        problems += [f"failed local request: {u}" for u in visit.failed]
+        problems += [f"JavaScript error: {m}" for m in visit.page_errors
+                     if not any(re.search(pattern, m) for pattern, _ in KNOWN_PAGE_ERRORS)]
+        # Console errors are reported, not failed on: pydata-sphinx-theme logs one on every first visit ("invalid
+        # theme mode") and failed loads are caught above as failed requests.
+        console = [m for m in visit.console_errors if not any(re.search(q, m) for q in QUIET_CONSOLE)]
+        if console:
+            print(f"{docname}: console errors: {console}")
+        seconds = time.perf_counter() - start
+        print(f"{docname}: {len(images)} images, {math['n_math']} equations, {n_explorers} explorers, "
+              f"{seconds:.1f} s")
+        assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+    finally:
+        visit.close()
+
+
+def test_browser_covers_every_page():
+    """The parametrisation above is the table of contents: no page left out, none counted twice."""
+    assert len(PAGES) == len(set(PAGES)) >= 10
+    assert len({_screenshot_name(p) for p in PAGES}) == len(PAGES)

@@ -1,0 +1,234 @@
+"""Tests for lstm_utils.gradients: Jacobians against finite differences, against BPTT, and against the bound."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import lstm_utils as lu
+from lstm_utils import gradients as g
+
+T, B, D, H = 6, 3, 2, 4
+
+
+def _setup(seed=0, T=T, B=B, D=D, H=H, scale=None):
+    rng = np.random.default_rng(seed)
+    p = lu.init_rnn(D, H, rng=rng, scale=scale)
+    p["b_h"] = rng.normal(0, 0.3, size=H)          # a non-zero bias: h_t is then not odd in the inputs
+    xs = rng.normal(size=(T, B, D))
+    h0 = rng.normal(0, 0.5, size=(B, H))
+    hs, cache = lu.rnn_forward(xs, h0, p)
+    return p, xs, h0, hs, cache
+
+
+def _numerical_jacobian(f, x):
+    """d f(x) / d x for f: (B, H) -> (B, H), per sequence: shape (B, H_out, H_in)."""
+    out = f()
+    J = np.empty((out.shape[0], out.shape[1], x.shape[1]))
+    for b in range(out.shape[0]):
+        for i in range(out.shape[1]):
+            J[b, i] = lu.numerical_gradient(lambda b=b, i=i: f()[b, i], x)[b]
+    return J
+
+
+# ---- step Jacobians and their products -----------------------------------------------------------------------
+def test_step_jacobian_matches_finite_differences():
+    p, xs, h0, hs, _ = _setup()
+    J = g.step_jacobians(hs, p)
+    assert J.shape == (T, B, H, H)
+    for t in (1, 4):                                # J[t - 1] = dh_t / dh_{t-1}
+        h_prev = hs[t - 2].copy() if t > 1 else h0.copy()
+        num = _numerical_jacobian(lambda: lu.rnn_step(xs[t - 1], h_prev, p)[0], h_prev)
+        assert lu.relative_error(J[t - 1], num) < 1e-7
+
+
+@pytest.mark.parametrize("t", [0, 2, T - 1, T])
+def test_jacobian_product_matches_finite_differences(t):
+    p, xs, h0, hs, _ = _setup(seed=1)
+    P = g.jacobian_product(hs, p, t)
+    h_t = (hs[t - 1] if t > 0 else h0).copy()
+    if t == T:
+        assert_allclose(P, np.broadcast_to(np.eye(H), (B, H, H)))
+        return
+    num = _numerical_jacobian(lambda: lu.rnn_forward(xs[t:], h_t, p)[0][-1], h_t)
+    assert lu.relative_error(P, num) < 1e-7
+
+
+def test_jacobian_product_is_the_product_of_step_jacobians():
+    p, xs, h0, hs, _ = _setup(seed=2)
+    J = g.step_jacobians(hs, p)
+    P = np.broadcast_to(np.eye(H), (B, H, H))
+    for t in range(T, 1, -1):
+        P = P @ J[t - 1]
+    assert_allclose(g.jacobian_product(hs, p, 1), P, rtol=1e-12, atol=1e-15)
+
+
+def test_jacobian_norms_are_the_spectral_norms_of_the_products():
+    p, xs, h0, hs, _ = _setup(seed=3)
+    norms = g.jacobian_norms(hs, p)
+    assert norms.shape == (T + 1, B)
+    assert_allclose(norms[T], 1.0)
+    for t in range(T + 1):
+        expected = [np.linalg.norm(m, 2) for m in g.jacobian_product(hs, p, t)]
+        assert_allclose(norms[t], expected, rtol=1e-10)
+
+
+# ---- BPTT: what rnn_backward propagates is the same Jacobian product -------------------------------------------
+def test_bptt_propagates_the_jacobian_product():
+    p, xs, h0, hs, cache = _setup(seed=4)
+    v = np.random.default_rng(5).normal(size=(B, H))
+    dhs = np.zeros_like(hs)
+    dhs[-1] = v                                     # the loss reads only h_T: L = sum(v * h_T)
+    grads_h = g.hidden_state_grads(dhs, cache)
+    for t in range(T + 1):
+        expected = np.einsum("bi,bij->bj", v, g.jacobian_product(hs, p, t))   # v^T dh_T/dh_t
+        assert lu.relative_error(grads_h[t], expected) < 1e-12
+    _, _, dh0 = lu.rnn_backward(dhs, cache)
+    assert_allclose(grads_h[0], dh0, rtol=1e-12, atol=1e-15)
+    assert_allclose(g.bptt_grad_norms(dhs, cache), np.linalg.norm(grads_h, axis=-1))
+
+
+@pytest.mark.parametrize("t", [0, 1, 3, T])
+def test_hidden_state_grads_match_finite_differences(t):
+    p, xs, h0, hs, cache = _setup(seed=6)
+    dhs = np.random.default_rng(7).normal(size=hs.shape)   # the loss reads every step: L = sum(dhs * hs)
+    grads_h = g.hidden_state_grads(dhs, cache)
+    h_t = (hs[t - 1] if t > 0 else h0).copy()
+
+    def loss_from_h_t():                                  # L as a function of h_t, the earlier steps held fixed
+        own = np.sum(dhs[t - 1] * h_t) if t > 0 else 0.0
+        later = np.sum(dhs[t:] * lu.rnn_forward(xs[t:], h_t, p)[0]) if t < T else 0.0
+        return own + later
+
+    assert lu.relative_error(grads_h[t], lu.numerical_gradient(loss_from_h_t, h_t)) < 1e-7
+
+
+# ---- spectrum, bound and construction ------------------------------------------------------------------------
+def test_largest_singular_value_and_spectral_radius_of_the_recurrent_block():
+    W = np.random.default_rng(8).normal(size=(H, H + D))
+    assert g.largest_singular_value(W) == pytest.approx(np.linalg.norm(W[:, :H], 2), rel=1e-12)
+    assert g.largest_singular_value({"W_h": W}) == pytest.approx(np.linalg.norm(W[:, :H], 2), rel=1e-12)
+    assert g.spectral_radius(W) == pytest.approx(np.max(np.abs(np.linalg.eigvals(W[:, :H]))), rel=1e-12)
+    assert g.spectral_radius(W) <= g.largest_singular_value(W) + 1e-12
+    assert_allclose(g.recurrent_block(W), W[:, :H])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), lam=st.floats(0.2, 3.0), x_scale=st.floats(0.0, 3.0),
+       orthogonal=st.booleans())
+def test_measured_norms_never_exceed_the_pascanu_bound(seed, lam, x_scale, orthogonal):
+    T_ = 30
+    p = g.init_rnn_spectral(D, H, largest_singular_value=lam, orthogonal=orthogonal, rng=seed)
+    xs = np.random.default_rng(seed + 1).normal(0, x_scale, size=(T_, 2, D))
+    hs, _ = lu.rnn_forward(xs, None, p)
+    norms = g.jacobian_norms(hs, p)
+    bound = g.pascanu_bound(lam, T_ - np.arange(T_ + 1))
+    assert np.all(norms <= bound[:, None] * (1 + 1e-9))
+
+
+def test_pascanu_bound_values_and_threshold():
+    d = np.array([0, 1, 10, 50])
+    assert_allclose(g.pascanu_bound(0.9, d), 0.9**d)
+    assert_allclose(g.pascanu_bound(2.0, d, activation="sigmoid"), 0.5**d)
+    assert g.critical_singular_value("tanh") == 1.0
+    assert g.critical_singular_value("sigmoid") == 4.0
+    W = g.init_rnn_spectral(D, H, largest_singular_value=0.7, rng=0)["W_h"]
+    assert_allclose(g.pascanu_bound(W, d), 0.7**d, rtol=1e-10)
+
+
+def test_in_the_linear_regime_the_norm_follows_lambda_to_the_distance():
+    # Orthogonal W_hh times lambda, inputs ~0: h stays ~0, tanh' ~ 1, so dh_T/dh_t = (lambda Q)^(T-t) exactly-ish.
+    T_ = 40
+    for lam in (0.8, 1.2):
+        p = g.init_rnn_spectral(D, H, largest_singular_value=lam, orthogonal=True, rng=9)
+        hs, _ = lu.rnn_forward(np.zeros((T_, 1, D)), None, p)
+        norms = g.jacobian_norms(hs, p)[:, 0]
+        assert_allclose(norms, lam ** (T_ - np.arange(T_ + 1)), rtol=1e-10)
+
+
+@pytest.mark.parametrize("orthogonal", [False, True])
+def test_init_rnn_spectral_hits_its_target(orthogonal):
+    p = g.init_rnn_spectral(D, H, largest_singular_value=1.3, orthogonal=orthogonal, rng=10)
+    assert p["W_h"].shape == (H, H + D) and p["b_h"].shape == (H,)
+    assert g.largest_singular_value(p) == pytest.approx(1.3, rel=1e-12)
+    q = g.init_rnn_spectral(D, H, spectral_radius=0.95, orthogonal=orthogonal, rng=10)
+    assert g.spectral_radius(q) == pytest.approx(0.95, rel=1e-10)
+    if orthogonal:                                  # every singular value equals the target
+        assert_allclose(np.linalg.svd(p["W_h"][:, :H], compute_uv=False), 1.3, rtol=1e-12)
+    again = g.init_rnn_spectral(D, H, largest_singular_value=1.3, orthogonal=orthogonal, rng=10)
+    assert_allclose(again["W_h"], p["W_h"])         # seeded
+    f32 = g.init_rnn_spectral(D, H, largest_singular_value=1.3, rng=10, dtype=np.float32)
+    assert f32["W_h"].dtype == np.float32
+
+
+def test_float32_in_float32_out():
+    p, xs, h0, hs, cache = _setup(seed=11)
+    p32 = {k: v.astype(np.float32) for k, v in p.items()}
+    hs32, cache32 = lu.rnn_forward(xs.astype(np.float32), h0.astype(np.float32), p32)
+    assert g.step_jacobians(hs32, p32).dtype == np.float32
+    assert g.jacobian_norms(hs32, p32).dtype == np.float32
+    assert g.hidden_state_grads(np.ones_like(hs32), cache32).dtype == np.float32
+    assert_allclose(g.jacobian_norms(hs32, p32), g.jacobian_norms(hs, p), rtol=1e-4)
+
+
+# ---- clipping ------------------------------------------------------------------------------------------------
+def test_clip_grad_norm_rescales_all_parameters_together():
+    rng = np.random.default_rng(12)
+    grads = {"W_h": rng.normal(size=(H, H + D)) * 10, "b_h": rng.normal(size=H)}
+    before = {k: v.copy() for k, v in grads.items()}
+    norm = np.sqrt(sum(np.sum(v**2) for v in grads.values()))
+    clipped, reported = g.clip_grad_norm(grads, 1.5)
+    assert reported == pytest.approx(norm, rel=1e-12)
+    assert g.global_norm(clipped) == pytest.approx(1.5, rel=1e-12)
+    for k in grads:                                 # same direction: every array scaled by the same factor
+        assert_allclose(clipped[k], grads[k] * 1.5 / norm, rtol=1e-12)
+        assert_allclose(grads[k], before[k])        # the input is not modified
+
+
+def test_clip_grad_norm_leaves_a_small_gradient_alone():
+    grads = {"W_h": np.full((2, 3), 1e-8), "b_h": np.zeros(2, dtype=np.float32)}
+    clipped, norm = g.clip_grad_norm(grads, 1.0)
+    assert norm == pytest.approx(np.sqrt(6) * 1e-8)
+    assert_allclose(clipped["W_h"], grads["W_h"], rtol=0)
+    assert clipped["b_h"].dtype == np.float32
+
+
+# ---- bad input -----------------------------------------------------------------------------------------------
+def test_bad_input_raises_value_error_with_the_shapes():
+    p, xs, h0, hs, cache = _setup(seed=13)
+    with pytest.raises(ValueError, match=r"hs: expected shape \(T, B, H\)"):
+        g.jacobian_norms(hs[..., :-1], p)
+    with pytest.raises(ValueError, match=r"W_h: expected shape \(H, H \+ D\)"):
+        g.step_jacobians(hs, np.ones((H + D, H)))
+    with pytest.raises(ValueError, match="W_h"):
+        g.largest_singular_value({"W_x": np.ones((2, 3))})
+    with pytest.raises(ValueError, match="t: expected an integer step in 0..T"):
+        g.jacobian_product(hs, p, T + 1)
+    with pytest.raises(ValueError, match="dhs: expected shape"):
+        g.hidden_state_grads(np.ones((T, B, H + 1)), cache)
+    with pytest.raises(ValueError, match="exactly one"):
+        g.init_rnn_spectral(D, H, rng=0)
+    with pytest.raises(ValueError, match="exactly one"):
+        g.init_rnn_spectral(D, H, largest_singular_value=1.0, spectral_radius=1.0)
+    with pytest.raises(ValueError, match="largest_singular_value"):
+        g.init_rnn_spectral(D, H, largest_singular_value=-1.0)
+    with pytest.raises(ValueError, match="activation"):
+        g.pascanu_bound(0.9, 3, activation="relu")
+    with pytest.raises(ValueError, match="distance"):
+        g.pascanu_bound(0.9, -1)
+    for bad in (0, -1.0, float("nan"), float("inf"), True, "1"):
+        with pytest.raises(ValueError, match="max_norm"):
+            g.clip_grad_norm({"W_h": np.ones(2)}, bad)
+    for bad in ({}, [np.ones(2)], np.ones(2)):
+        with pytest.raises(ValueError, match="grads"):
+            g.clip_grad_norm(bad, 1.0)
+    with pytest.raises(ValueError, match=r"grads\['W_h'\]"):
+        g.clip_grad_norm({"W_h": np.array(["a"])}, 1.0)
+
+
+def test_public_names_are_exported():
+    for name in ("step_jacobians", "jacobian_product", "jacobian_norms", "hidden_state_grads", "bptt_grad_norms",
+                 "largest_singular_value", "spectral_radius", "pascanu_bound", "critical_singular_value",
+                 "init_rnn_spectral", "global_norm", "clip_grad_norm"):
+        assert getattr(lu, name) is getattr(g, name)
