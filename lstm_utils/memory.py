@@ -1,0 +1,156 @@
+r"""How far back an LSTM's cell state remembers: the direct path and the full Jacobian (chapters 03-05).
+
+The cell state is updated by :math:`C_t = f_t * C_{t-1} + i_t * \tilde C_t`. Holding the gates fixed, one step back
+along the cell state multiplies by :math:`\mathrm{diag}(f_t)`, so the *direct path* from :math:`C_t` to :math:`C_T` is
+
+.. math:: \left.\frac{\partial C_T}{\partial C_t}\right|_{\text{direct}} = \prod_{k=t+1}^{T} \mathrm{diag}(f_k),
+
+with no weight matrix and no :math:`\tanh'` in it (compare the RNN's :math:`\prod_k \mathrm{diag}(1-h_k^2) W_{hh}`,
+chapter 02). The gates themselves read :math:`h_{t-1} = o_{t-1} * \tanh(C_{t-1})`, so :math:`C_t` also reaches
+:math:`C_T` through the hidden states: the *indirect paths*. :func:`cell_jacobians` measures the whole derivative,
+both kinds of path, by backpropagation through time with the package's own :func:`~lstm_utils.lstm_backward`.
+
+Indexing: time runs t = 0..T, where :math:`C_0` is the initial cell state ``c0`` and :math:`C_t` for t >= 1 is
+``cs[t - 1]`` of :func:`~lstm_utils.lstm_forward`. Every function here returns T + 1 entries, entry ``t`` belonging to
+:math:`C_t`; the lag (steps back from the end) of entry ``t`` is T - t, so ``out[::-1]`` is indexed by lag.
+The initial states ``h0`` and ``c0`` are independent inputs: no path runs from :math:`C_0` through :math:`h_0`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_real_array, check_shape, check_state, compute_dtype
+from .lstm import _lstm_params, lstm_backward, lstm_forward
+
+
+def gate_values(cache):
+    r"""The gate activations of every step of a :func:`~lstm_utils.lstm_forward` run, from its ``cache``.
+
+    Returns a dict with keys ``"f"``, ``"i"``, ``"c_tilde"``, ``"o"``, each of shape (T, B, H): entry ``t - 1`` holds
+    :math:`f_t`, :math:`i_t`, :math:`\tilde C_t`, :math:`o_t` of step t.
+    """
+    if not isinstance(cache, dict) or "acts" not in cache or "H" not in cache:
+        raise ValueError("cache: expected the cache returned by lstm_forward (a dict with keys 'acts' and 'H')")
+    acts, H = cache["acts"], cache["H"]
+    return {name: acts[:, :, k * H:(k + 1) * H] for k, name in enumerate(("f", "i", "c_tilde", "o"))}
+
+
+def forget_products(fs):
+    r"""The direct-path gain :math:`\prod_{k=t+1}^{T} f_k` for every t = 0..T.
+
+    ``fs``: forget-gate values :math:`f_1, \dots, f_T`, shape (T, B, H) (or (T, H), or (T,) for a single unit).
+    Returns an array of shape (T + 1, ...) whose entry ``t`` is the product of the forget gates *after* step t:
+    entry T is 1 (the empty product, :math:`\partial C_T / \partial C_T = I`), entry 0 is :math:`f_1 f_2 \cdots f_T`.
+    Along the direct path this is the diagonal of :math:`\partial C_T / \partial C_t`.
+    """
+    fs = as_real_array("fs", fs, compute_dtype(fs))
+    if fs.ndim < 1 or fs.shape[0] == 0:
+        raise ValueError(f"fs: expected shape (T, ...) with at least one step, got {tuple(fs.shape)}")
+    ones = np.ones((1,) + fs.shape[1:], dtype=fs.dtype)
+    # cumulative product from the end: out[t] = f_{t+1} * ... * f_T  (fs[t] holds f_{t+1})
+    tail = np.cumprod(fs[::-1], axis=0)[::-1]
+    return np.concatenate([tail, ones], axis=0)
+
+
+def cell_gradients(xs, params, *, dhs=None, dc_last=None, h0=None, c0=None, times=None):
+    r"""The total gradient :math:`\partial L / \partial C_t` of a loss on an LSTM run, for every t = 0..T.
+
+    The loss is the one whose gradients are ``dhs`` (T, B, H) on the hidden states (``None``: zero) and ``dc_last``
+    (B, H) on the last cell state :math:`C_T` (``None``: zero), as for :func:`~lstm_utils.lstm_backward`.
+
+    Backpropagation through time, one step at a time: the run's cache is cut into single steps and
+    :func:`~lstm_utils.lstm_backward` is called on each, from the last step back, with ``dc_last`` set to the
+    gradient arriving along the cell from the step after. Each call returns the gradients on that step's starting
+    state, ``dh0`` and ``dc0``, which are handed to the step before. Since :math:`h_t = o_t * \tanh(C_t)` with
+    :math:`o_t` independent of :math:`C_t`, the total gradient on the cell is
+
+    .. math:: \frac{\partial L}{\partial C_t} = \delta C_t + \frac{\partial L}{\partial h_t} * o_t * (1 - \tanh^2 C_t)
+              \qquad (t \ge 1),
+
+    with :math:`\delta C_t` what step t+1 sends back along the cell (``dc_last`` for t = T) and
+    :math:`\partial L/\partial h_t` the total gradient on :math:`h_t`; :math:`\partial L / \partial C_0` is the
+    ``dc0`` of the whole run. Returns an array of shape (T + 1, B, H), entry ``t`` for :math:`C_t`; with ``times``
+    (integers in 0..T) only those entries, in that order, shape (len(times), B, H).
+    """
+    dtype = compute_dtype(xs)
+    _, H, _ = _lstm_params(params, dtype)
+    hs, cs, cache = lstm_forward(xs, h0, c0, params)
+    xs = cache["xs"]                                             # validated, in the compute dtype
+    T, B, _ = hs.shape
+    dhs = np.zeros_like(hs) if dhs is None else as_real_array("dhs", dhs, dtype)
+    check_shape("dhs", dhs, hs.shape, "T, B, H")
+    dc_next = check_state("dc_last", dc_last, B, H, dtype)
+    times = _check_times(times, T)
+    o, tanh_cs, acts = gate_values(cache)["o"], cache["tanh_cs"], cache["acts"]
+    h_states = np.concatenate([cache["h0"][None], hs], axis=0)   # h_0 .. h_T, (T + 1, B, H)
+    c_states = np.concatenate([cache["c0"][None], cs], axis=0)   # C_0 .. C_T
+    out = np.empty((T + 1, B, H), dtype=dtype)
+    dh_next = np.zeros((B, H), dtype=dtype)                      # what step t+1 sends back to h_t
+    for t in range(T, 0, -1):                                    # step t lives at index t - 1
+        dh_t = dhs[t - 1] + dh_next                              # total gradient on h_t
+        out[t] = dc_next + dh_t * o[t - 1] * (1.0 - tanh_cs[t - 1] ** 2)
+        step = {"xs": xs[t - 1:t], "h0": h_states[t - 1], "c0": c_states[t - 1], "hs": hs[t - 1:t],
+                "cs": cs[t - 1:t], "tanh_cs": tanh_cs[t - 1:t], "acts": acts[t - 1:t], "W": cache["W"], "H": H}
+        # the package's BPTT over the single step t: returns dL/dh_{t-1} and dL/dC_{t-1} along the cell
+        _, _, dh_next, dc_next = lstm_backward(dh_t[None], step, dc_last=dc_next)
+    out[0] = dc_next                                             # h_0 and C_0 are independent inputs
+    return out[times]
+
+
+def _check_times(times, T):
+    if times is None:
+        return list(range(T + 1))
+    arr = np.asarray(times)
+    if arr.ndim != 1 or arr.dtype.kind not in "iu" or arr.size == 0 or arr.min() < 0 or arr.max() > T:
+        raise ValueError(f"times: expected a 1-D sequence of integers in 0..T = 0..{T}, got {times!r}")
+    return [int(t) for t in arr]
+
+
+def cell_jacobians(xs, params, *, h0=None, c0=None, times=None):
+    r"""The full Jacobians :math:`\partial C_T / \partial C_t` for every t = 0..T, all paths included.
+
+    ``xs``: (T, B, D). Returns an array of shape (T + 1, B, H, H): entry ``[t, b, i, j]`` is
+    :math:`\partial C_{T,i} / \partial C_{t,j}` for sequence b. Row i is :func:`cell_gradients` with
+    ``dc_last`` the unit vector :math:`e_i`; the H rows of one sequence are computed at once, as a batch of H copies
+    (one sequence at a time keeps the matrix products small).
+    Entry T is the identity. Compare with :func:`forget_products`, the diagonal of the direct path alone.
+    ``times`` selects entries as in :func:`cell_gradients` (shape (len(times), B, H, H)).
+    """
+    dtype = compute_dtype(xs)
+    _, H, D = _lstm_params(params, dtype)
+    xs = as_real_array("xs", xs, dtype)
+    check_shape("xs", xs, (None, None, D), "T, B, D")
+    T, B, _ = xs.shape
+    h0 = check_state("h0", h0, B, H, dtype)
+    c0 = check_state("c0", c0, B, H, dtype)
+    eye = np.eye(H, dtype=dtype)                                 # dc_last: e_0 .. e_{H-1}, one per copy
+    out = []
+    for b in range(B):                                           # one sequence at a time: a batch of H copies
+        copies = lambda a, axis: np.repeat(a[b:b + 1] if axis == 0 else a[:, b:b + 1], H, axis=axis)
+        out.append(cell_gradients(copies(xs, 1), params, dc_last=eye, h0=copies(h0, 0), c0=copies(c0, 0),
+                                  times=times))
+    return np.stack(out, axis=1)                                 # (len(times), B, H, H)
+
+
+def steps_remembered(norms, threshold=1e-3, lags=None):
+    r"""How many steps back a gradient reaches: the first lag at which ``norms`` falls below ``threshold``.
+
+    ``norms``: a 1-D array indexed by lag (0 = the last step), e.g. ``jacobian_norms(...)[::-1]``. Returns the
+    smallest lag k with ``norms[k] < threshold * norms[0]`` (relative to the value at lag 0), or ``len(norms)`` if the
+    gradient never falls that low within the sequence. ``lags``: the lag of each entry when the curve is sampled
+    (increasing, starting at 0); then the first sampled lag below the threshold is returned, or ``lags[-1] + 1``.
+    """
+    norms = as_real_array("norms", norms, np.dtype(np.float64))
+    if norms.ndim != 1 or norms.size == 0:
+        raise ValueError(f"norms: expected shape (T + 1,) indexed by lag, got {tuple(norms.shape)}")
+    if not (np.isfinite(threshold) and 0 < threshold):
+        raise ValueError(f"threshold: expected a positive number, got {threshold!r}")
+    if lags is None:
+        lags = np.arange(norms.size)
+    lags = as_real_array("lags", lags, np.dtype(np.float64))
+    check_shape("lags", lags, norms.shape, "len(norms)")
+    if lags[0] != 0 or np.any(np.diff(lags) <= 0):
+        raise ValueError("lags: expected increasing lags starting at 0")
+    below = np.flatnonzero(norms < threshold * norms[0])
+    return int(lags[below[0]]) if below.size else int(lags[-1]) + 1
