@@ -1,0 +1,254 @@
+r"""Seeded data for the long-time-lag tasks (chapter 08) and the synthetic movie reviews (chapter 09).
+
+Nothing is downloaded: every data set is generated from a seed, so two runs see the same sequences.
+
+Tasks (all time-major, ``xs`` of shape (T, B, D), as the cells expect):
+
+* :func:`adding_problem`: Hochreiter & Schmidhuber's (1997) adding problem. Two input channels, a value and a
+  marker; the target, due after the last step, is :math:`0.5 + (X_1 + X_2)/4` for the two marked values.
+* :func:`keyword_task`: the label is the keyword shown at the first step; T distractor tokens follow.
+* :func:`review_corpus`: short synthetic reviews built from sentiment words, negations ("hardly any boring") and
+  neutral filler that contains every word of the article's review, with the deciding words where you put them.
+
+Text is turned into inputs by :func:`tokenize`, a :class:`Vocabulary` and :func:`encode_batch` (one-hot vectors,
+padded on the left so that the last step is always the review's last word).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ._init import as_rng
+
+# ---------------------------------------------------------------------------------------------------------------
+# The adding problem
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _check_positive(name, n, minimum=1):
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def adding_problem(n, T, *, rng=None, dtype=np.float64):
+    r"""``n`` sequences of the adding problem of length ``T``: returns ``xs`` (T, n, 2) and ``ys`` (n,).
+
+    Channel 0 holds values drawn uniformly from [-1, 1]; channel 1 is a marker, 1 at exactly two steps and 0
+    elsewhere. The first marked step lies among the first min(10, T/2) steps and the second among the first T/2
+    (they differ), so at least T/2 steps separate the last marked value from the end of the sequence. The target is
+
+    .. math:: y = 0.5 + \frac{X_1 + X_2}{4} \in [0, 1],
+
+    as in Hochreiter & Schmidhuber (1997, section 5.4), where a sequence counts as solved when the prediction is
+    within 0.04 of the target. Simplifications: the length is fixed at T (the paper drew it from [T, 1.1 T]) and
+    there are no -1 markers at the ends. Always predicting 0.5 solves about 15 % of the sequences by chance
+    (those with :math:`|X_1 + X_2| < 0.16`).
+    """
+    n, T = _check_positive("n", n), _check_positive("T", T, 4)
+    rng = as_rng(rng)
+    values = rng.uniform(-1.0, 1.0, size=(T, n))
+    half = T // 2
+    first = rng.integers(0, min(10, half), size=n)
+    # second: uniform over the first T/2 steps other than `first` (draw from half - 1 slots, skip over `first`)
+    second = rng.integers(0, half - 1, size=n)
+    second = second + (second >= first)
+    markers = np.zeros((T, n))
+    cols = np.arange(n)
+    markers[first, cols] = 1.0
+    markers[second, cols] = 1.0
+    ys = 0.5 + (values[first, cols] + values[second, cols]) / 4.0
+    xs = np.stack([values, markers], axis=2)
+    return xs.astype(dtype), ys.astype(dtype)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Remembering a keyword
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def keyword_task(n, T, *, n_classes=4, n_distractors=4, rng=None, dtype=np.float64):
+    """``n`` sequences of ``T + 1`` tokens whose label is the token at step 0: returns ``xs``, ``labels``.
+
+    The alphabet has ``n_classes + n_distractors`` tokens; tokens ``0 .. n_classes - 1`` are the keywords. Step 0
+    shows keyword ``k`` (drawn uniformly) and steps 1..T show tokens drawn uniformly from the *whole* alphabet, the
+    keywords included, so later keywords are distractors too. An extra input channel marks step 0 (1 there, 0
+    elsewhere): the model is told which token counts and must keep it, unchanged by everything that follows,
+    until the answer is due after the last step. Guessing gives accuracy ``1 / n_classes``.
+
+    ``xs`` has shape (T + 1, n, n_classes + n_distractors + 1): one-hot tokens, then the marker; ``labels`` has
+    shape (n,) and integer dtype.
+    """
+    n, T = _check_positive("n", n), _check_positive("T", T, 0)
+    n_classes = _check_positive("n_classes", n_classes, 2)
+    n_distractors = _check_positive("n_distractors", n_distractors, 0)
+    rng = as_rng(rng)
+    V = n_classes + n_distractors
+    labels = rng.integers(0, n_classes, size=n)
+    tokens = np.empty((T + 1, n), dtype=np.int64)
+    tokens[0] = labels
+    tokens[1:] = rng.integers(0, V, size=(T, n))
+    xs = np.zeros((T + 1, n, V + 1), dtype=dtype)
+    xs[:, :, :V] = np.eye(V, dtype=dtype)[tokens]
+    xs[0, :, V] = 1.0                                      # the marker: this token is the one to remember
+    return xs, labels
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Text: a tokenizer, a vocabulary, one-hot batches
+# ---------------------------------------------------------------------------------------------------------------
+
+ARTICLE_REVIEW = ("Amazing movie! Movie was full of new surprises, audience had to hold back till the last "
+                  "minute to watch it. There was hardly any boring moment.")
+"""The movie review of the source article, verbatim."""
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def tokenize(text):
+    """Lower-cased words, punctuation dropped: ``"Amazing movie!"`` -> ``["amazing", "movie"]``."""
+    if not isinstance(text, str):
+        raise ValueError(f"text: expected a str, got {type(text).__name__}")
+    return _WORD.findall(text.lower())
+
+
+def word_spans(text):
+    """``(word, start, end)`` for every token of :func:`tokenize` in ``text``: where each word sits in the original.
+
+    Lets a display colour the original text (capitals and punctuation kept) word by word.
+    """
+    return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+
+
+PAD, UNK = "<pad>", "<unk>"
+
+
+class Vocabulary:
+    """A fixed word <-> index map: index 0 is ``<pad>``, 1 is ``<unk>``, then the words in sorted order.
+
+    Sorting makes the indices depend only on the set of words, never on the order they were seen in.
+    """
+
+    def __init__(self, words):
+        words = sorted(set(words) - {PAD, UNK})
+        self.words = [PAD, UNK] + words
+        self.index = {w: i for i, w in enumerate(self.words)}
+
+    def __len__(self):
+        return len(self.words)
+
+    def __repr__(self):
+        return f"Vocabulary({len(self)} entries)"
+
+    def encode(self, tokens):
+        """Indices of ``tokens`` (a list of words); unknown words map to ``<unk>`` (1)."""
+        return np.array([self.index.get(t, 1) for t in tokens], dtype=np.int64)
+
+    def decode(self, indices):
+        return [self.words[i] for i in indices]
+
+
+def encode_batch(token_lists, vocab, *, length=None, dtype=np.float64):
+    """One-hot inputs ``xs`` of shape (T, B, V) for a list of token lists, padded on the left.
+
+    ``T`` is ``length`` or the longest list. A ``<pad>`` step is the zero vector (it adds nothing through the
+    input weights), and padding goes on the *left* so that every review ends at the last step, where the
+    many-to-one model reads its answer. Longer lists are cut to their last ``length`` tokens.
+    """
+    if isinstance(token_lists, str) or not all(isinstance(t, (list, tuple)) for t in token_lists):
+        raise ValueError("token_lists: expected a list of token lists (e.g. [tokenize(text), ...])")
+    B = len(token_lists)
+    T = max((len(t) for t in token_lists), default=0) if length is None else _check_positive("length", length)
+    V = len(vocab)
+    xs = np.zeros((T, B, V), dtype=dtype)
+    for b, tokens in enumerate(token_lists):
+        idx = vocab.encode(list(tokens)[-T:] if T else [])
+        steps = np.arange(T - len(idx), T)
+        xs[steps, b, idx] = 1.0
+    xs[:, :, 0] = 0.0                                      # <pad> is all zeros
+    return xs
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The synthetic review corpus
+# ---------------------------------------------------------------------------------------------------------------
+
+POSITIVE_WORDS = ("amazing", "surprises", "great", "brilliant", "wonderful", "excellent", "gripping", "superb")
+"""Words that make a review positive. "amazing" and "surprises" are the article's; "surprises" counts as praise here,
+as it does in the article's reading of its review."""
+NEGATIVE_WORDS = ("boring", "awful", "dull", "terrible", "predictable", "weak", "disappointing", "tedious")
+"""Words that make a review negative ("boring" is the article's)."""
+NEGATIONS = ("hardly any", "not", "never")
+"""A negation followed by a sentiment word flips it: "hardly any boring" is praise, "not amazing" is not."""
+
+_REVIEW_WORDS = tokenize(ARTICLE_REVIEW)
+_EXTRA_FILLER = ("a", "and", "film", "story", "plot", "actors", "scene", "director", "ending", "music", "this",
+                 "is", "with", "we", "saw", "in", "at", "cinema", "night", "long", "time", "characters",
+                 "script", "i", "my", "friends", "after", "before", "again", "about", "for", "on")
+_SENTIMENT = set(POSITIVE_WORDS) | set(NEGATIVE_WORDS) | {w for n in NEGATIONS for w in n.split()}
+FILLER_WORDS = tuple(sorted((set(_REVIEW_WORDS) | set(_EXTRA_FILLER)) - _SENTIMENT))
+"""Neutral words: every word of the article's review that carries no sentiment, plus common film words."""
+
+
+def review_vocabulary():
+    """The :class:`Vocabulary` of the synthetic corpus; it contains every word of the article's review."""
+    words = set(FILLER_WORDS) | set(POSITIVE_WORDS) | set(NEGATIVE_WORDS)
+    words |= {w for n in NEGATIONS for w in n.split()}
+    return Vocabulary(words)
+
+
+def _phrase(positive, rng, p_negation):
+    """A deciding phrase of the given sentiment: a sentiment word, or a negation of the opposite word."""
+    if rng.random() < p_negation:
+        neg = NEGATIONS[rng.integers(len(NEGATIONS))].split()
+        words = NEGATIVE_WORDS if positive else POSITIVE_WORDS
+        return neg + [words[rng.integers(len(words))]]
+    words = POSITIVE_WORDS if positive else NEGATIVE_WORDS
+    return [words[rng.integers(len(words))]]
+
+
+def review_corpus(n, *, length=(8, 30), n_phrases=(1, 3), position=None, p_negation=0.3, rng=None):
+    """``n`` synthetic reviews: returns ``(reviews, labels)``, lists of token lists and an int array (1 = positive).
+
+    Each review is neutral filler (:data:`FILLER_WORDS`) with ``k`` deciding phrases inserted, all of the review's
+    sentiment: a sentiment word ("amazing") or, with probability ``p_negation``, a negation of a word of the
+    opposite sentiment ("hardly any boring"). Labels are balanced in expectation.
+
+    Parameters
+    ----------
+    length : int or (low, high)
+        Number of filler words (drawn uniformly from [low, high] inclusive); the phrases come on top.
+    n_phrases : int or (low, high)
+        Number of deciding phrases per review.
+    position : None, float in [0, 1] or (low, high)
+        Where the phrases go, as a fraction of the filler: 0 is the first word, 1 after the last. ``None`` means
+        anywhere (uniform over [0, 1]); ``(0, 0.2)`` puts every deciding word in the first fifth, far from the end.
+    """
+    n = _check_positive("n", n)
+    rng = as_rng(rng)
+
+    def _range(name, v):
+        lo, hi = (v, v) if np.isscalar(v) else v
+        if not (0 <= lo <= hi):
+            raise ValueError(f"{name}: expected a number or a (low, high) pair with 0 <= low <= high, got {v!r}")
+        return lo, hi
+
+    len_lo, len_hi = _range("length", length)
+    ph_lo, ph_hi = _range("n_phrases", n_phrases)
+    pos_lo, pos_hi = (0.0, 1.0) if position is None else _range("position", position)
+    if pos_hi > 1:
+        raise ValueError(f"position: expected fractions in [0, 1], got {position!r}")
+    labels = rng.integers(0, 2, size=n)
+    reviews = []
+    for y in labels:
+        n_filler = int(rng.integers(len_lo, len_hi + 1))
+        words = [FILLER_WORDS[i] for i in rng.integers(0, len(FILLER_WORDS), size=n_filler)]
+        k = int(rng.integers(ph_lo, ph_hi + 1))
+        # insertion points in the filler, from the back so earlier insertions do not shift later ones
+        points = np.sort(np.round(rng.uniform(pos_lo, pos_hi, size=k) * n_filler).astype(int))[::-1]
+        for p in points:
+            words[p:p] = _phrase(bool(y), rng, p_negation)
+        reviews.append(words)
+    return reviews, labels.astype(np.int64)

@@ -1,0 +1,301 @@
+r"""Training a many-to-one model: Adam, global-norm clipping, a seeded loop with early stopping.
+
+One loop trains every registered cell (:data:`lstm_utils.models.CELLS`: ``"rnn"``, ``"lstm"``, ``"gru"``) on every
+task of the course; the cell is an argument, nothing else changes. Each step:
+
+1. draw a minibatch (fresh sequences from a generator, or a random subset of a fixed data set);
+2. forward, loss, backward (:mod:`lstm_utils.models`);
+3. clip the gradient to a global norm (:func:`lstm_utils.gradients.clip_grad_norm`, chapter 02);
+4. an Adam step (Kingma & Ba 2015):
+
+.. math::
+
+    m &\leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2,\\
+    \theta &\leftarrow \theta - \eta\, \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}
+
+Every ``eval_every`` steps the model is scored on a held-out set; training stops early once the score reaches
+``target``. :func:`long_range_run` is one configuration of chapter 08's sweep (task, cell, length, seed), shared by
+``scripts/run_experiments.py`` and the notebook so that both compute exactly the same numbers.
+
+Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+
+import numpy as np
+
+try:  # one BLAS thread: the course's matrices are tiny, and threads fighting over 2 busy cores cost 10-100x
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - optional; training is then only slower where cores are contended
+    threadpool_limits = None
+
+from ._init import as_rng
+from .data import adding_problem, keyword_task
+from .gradients import clip_grad_norm
+from .models import LOSSES, METRICS, get_cell, init_model, model_backward, model_forward
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) on a dict of arrays, updated in place: ``opt.step(params, grads)``.
+
+    Keeps one first-moment ``m`` and second-moment ``v`` array per key; the bias corrections
+    :math:`1 - \\beta^t` undo their start at zero.
+    """
+
+    def __init__(self, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
+        if not lr > 0:
+            raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
+        self.lr, self.beta1, self.beta2, self.eps = float(lr), float(beta1), float(beta2), float(eps)
+        self.m, self.v, self.t = {}, {}, 0
+
+    def step(self, params, grads):
+        """One update of every ``params[k]`` from ``grads[k]`` (same keys, same shapes)."""
+        if set(grads) != set(params):
+            raise ValueError(f"grads: expected the keys of params ({', '.join(sorted(params))}), "
+                             f"got {', '.join(sorted(grads))}")
+        self.t += 1
+        c1, c2 = 1.0 - self.beta1**self.t, 1.0 - self.beta2**self.t
+        for k, g in grads.items():
+            if k not in self.m:
+                self.m[k], self.v[k] = np.zeros_like(params[k]), np.zeros_like(params[k])
+            m, v = self.m[k], self.v[k]
+            m *= self.beta1
+            m += (1.0 - self.beta1) * g
+            v *= self.beta2
+            v += (1.0 - self.beta2) * g * g
+            params[k] -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+def evaluate(cell, params, xs, ys, task, *, tol=0.04, batch_size=512):
+    """``(loss, metric)`` of the model on ``xs`` (T, N, D), ``ys`` (N,), in batches of ``batch_size`` sequences.
+
+    The metric is accuracy for ``task="classification"`` and the fraction solved (``|error| < tol``) for
+    ``task="regression"``.
+    """
+    loss_fn, metric_fn = _task(task)
+    outs = [model_forward(cell, params, xs[:, s:s + batch_size])[0] for s in range(0, xs.shape[1], batch_size)]
+    out = np.concatenate(outs, axis=0)
+    loss, _ = loss_fn(out, ys)
+    metric = metric_fn(out, ys, tol) if task == "regression" else metric_fn(out, ys)
+    return loss, metric
+
+
+def _task(task):
+    if task not in LOSSES:
+        raise ValueError(f"task: expected one of {', '.join(map(repr, LOSSES))}, got {task!r}")
+    return LOSSES[task], METRICS[task]
+
+
+def _batches(data, batch_size, rng):
+    """A function returning one training batch per call, from a generator or a fixed ``(xs, ys)`` set."""
+    if callable(data):
+        return lambda: data(batch_size, rng)
+    if isinstance(data, tuple) and len(data) == 2:
+        xs, ys = np.asarray(data[0]), np.asarray(data[1])
+        if xs.ndim != 3 or ys.shape[0] != xs.shape[1]:
+            raise ValueError(f"data: expected (xs, ys) with xs of shape (T, N, D) and ys of shape (N, ...), got "
+                             f"{xs.shape} and {ys.shape}")
+        N = xs.shape[1]
+
+        def draw():
+            idx = rng.choice(N, size=min(batch_size, N), replace=False)
+            return xs[:, idx], ys[idx]
+        return draw
+    raise ValueError("data: expected a callable (batch_size, rng) -> (xs, ys) or a tuple (xs, ys)")
+
+
+def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=1.0, val=None, eval_every=50,
+          target=None, tol=0.04, keep_best=True, rng=0, progress=True, desc=None):
+    """Train a many-to-one model with Adam and global-norm clipping; returns ``(params, history)``.
+
+    Parameters
+    ----------
+    cell : str or Cell
+        A registered cell name (``"rnn"``, ``"lstm"``, ``"gru"``) or a :class:`lstm_utils.models.Cell`.
+    params : dict
+        The model's parameters, e.g. from :func:`lstm_utils.models.init_model`; copied, never modified.
+    data : callable or tuple
+        Either ``data(batch_size, rng) -> (xs, ys)``, drawing fresh sequences each step (the adding problem), or a
+        fixed training set ``(xs, ys)`` with ``xs`` of shape (T, N, D), from which each step draws ``batch_size``
+        sequences without replacement.
+    task : "classification" or "regression"
+        Softmax cross-entropy on integer labels and accuracy, or MSE and the fraction solved (``|error| < tol``).
+    steps : int
+        Maximum number of updates.
+    lr, batch_size, clip : float, int, float or None
+        Adam's learning rate; sequences per step; the global gradient norm is clipped to ``clip`` (None: never).
+    val : tuple (xs, ys), optional
+        Held-out set scored every ``eval_every`` steps and after the last step (the history's ``val_*``).
+    target : float, optional
+        Early stopping: stop as soon as the validation metric is >= ``target`` (needs ``val``).
+    tol : float
+        Tolerance of the fraction solved, for regression (0.04, as Hochreiter & Schmidhuber 1997).
+    keep_best : bool
+        With ``val``: return the parameters of the evaluation with the best validation metric (the usual companion
+        of early stopping), not those of the last step. Score them on a separate test set for an unbiased number.
+    rng : None, int or Generator
+        Seeds the batches, so the same ``params``, data and seed give the same run, number for number.
+    progress : bool
+        Show a progress bar (``tqdm.auto``: a widget in a notebook, text in a terminal); False for scripts and tests.
+    desc : str, optional
+        Label of the progress bar.
+
+    Returns
+    -------
+    params : dict
+        The trained parameters (the best evaluated ones if ``keep_best`` and ``val``).
+    history : dict
+        ``loss`` (training loss per step), ``grad_norm`` (global norm before clipping, per step), ``grad_first`` and
+        ``grad_last`` (norm of dLoss/dx at the first and the last step, per step: how much gradient from the answer
+        still reaches the start of the sequence), ``eval_step``, ``val_loss``, ``val_metric``, ``steps`` (updates
+        made), ``best_step`` and ``best_metric`` (with ``val``), ``stopped_early`` (bool), ``seconds``.
+    """
+    from tqdm.auto import tqdm  # imported here: only training needs it
+
+    get_cell(cell)
+    loss_fn, _ = _task(task)
+    if target is not None and val is None:
+        raise ValueError("target: early stopping needs a validation set (val=(xs, ys))")
+    if not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    rng = as_rng(rng)
+    params = {k: np.array(v, copy=True) for k, v in params.items()}
+    draw = _batches(data, batch_size, rng)
+    opt = Adam(lr)
+    hist = {k: [] for k in ("loss", "grad_norm", "grad_first", "grad_last", "eval_step", "val_loss",
+                            "val_metric")}
+    hist["stopped_early"] = False
+    best = {"metric": -np.inf, "step": 0, "params": params}
+    start = time.perf_counter()
+
+    def score(step, bar):
+        vloss, vmetric = evaluate(cell, params, val[0], val[1], task, tol=tol)
+        hist["eval_step"].append(step)
+        hist["val_loss"].append(vloss)
+        hist["val_metric"].append(vmetric)
+        if vmetric > best["metric"]:
+            best.update(metric=vmetric, step=step, params={k: v.copy() for k, v in params.items()})
+        bar.set_postfix(loss=f"{vloss:.4f}", metric=f"{vmetric:.3f}", refresh=False)
+        return vmetric
+
+    limit = threadpool_limits(1) if threadpool_limits is not None else nullcontext()
+    with limit, tqdm(total=steps, disable=not progress, desc=desc, leave=True) as bar:
+        step = 0
+        while step < steps:
+            xs, ys = draw()
+            out, cache = model_forward(cell, params, xs)
+            loss, dout = loss_fn(out, ys)
+            grads, dxs = model_backward(dout, cache)
+            if clip is not None:
+                grads, norm = clip_grad_norm(grads, clip)
+            else:
+                norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+            opt.step(params, grads)
+            step += 1
+            hist["loss"].append(loss)
+            hist["grad_norm"].append(norm)
+            hist["grad_first"].append(float(np.linalg.norm(dxs[0])))
+            hist["grad_last"].append(float(np.linalg.norm(dxs[-1])))
+            bar.update(1)
+            if val is not None and (step % eval_every == 0 or step == steps):
+                metric = score(step, bar)
+                if target is not None and metric >= target:
+                    hist["stopped_early"] = step < steps
+                    break
+        if val is not None and (not hist["eval_step"] or hist["eval_step"][-1] != step):
+            score(step, bar)
+    hist["steps"] = step
+    hist["seconds"] = time.perf_counter() - start
+    if val is not None:
+        hist["best_step"], hist["best_metric"] = best["step"], best["metric"]
+        if keep_best:
+            params = best["params"]
+    return params, hist
+
+
+def plot_history(history, ax=None, *, label=None, color=None, metric=False):
+    """Plot a training curve from :func:`train`'s history on ``ax``: the training loss per step (log scale).
+
+    With ``metric=True``, the validation metric at the evaluation steps instead. Returns ``ax``.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    if metric:
+        ax.plot(history["eval_step"], history["val_metric"], label=label, color=color)
+        ax.set_ylabel("validation metric")
+    else:
+        ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"], label=label, color=color, lw=1)
+        ax.set_yscale("log")
+        ax.set_ylabel("training loss")
+    ax.set_xlabel("training step")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chapter 08's experiments: one (task, cell, length, seed) configuration
+# ---------------------------------------------------------------------------------------------------------------
+
+LONG_RANGE = {
+    "adding": {"task": "regression", "target": 0.95, "hidden_size": 32, "lr": 1e-2, "batch_size": 64,
+               "steps": 1500, "eval_every": 100, "n_val": 500, "n_outputs": 1,
+               "cell_kw": {"lstm": {"forget_bias": 3.0}}},
+    "keyword": {"task": "classification", "target": 0.99, "hidden_size": 32, "lr": 1e-2, "batch_size": 32,
+                "steps": 1000, "eval_every": 50, "n_val": 500, "n_outputs": 4,
+                "cell_kw": {"lstm": {"forget_bias": 3.0}}},
+}
+"""The sweep's settings per task: small models, a step budget, early stopping once the target is reached.
+
+The adding problem counts a sequence solved when its error is below 0.04 and stops at 95 % solved; the keyword
+task stops at 99 % accuracy."""
+
+CHANCE = {"adding": 0.154, "keyword": 0.25}
+"""What a model that ignores the inputs scores: predicting 0.5 solves P(|X1 + X2| < 0.16) = 0.1536 of the adding
+problem's sequences (exact for the triangular density of a sum of two uniforms); guessing one of 4 keywords, 1/4."""
+
+
+def _long_range_data(name, T):
+    if name == "adding":
+        return lambda n, rng: adding_problem(n, T, rng=rng)
+    if name == "keyword":
+        return lambda n, rng: keyword_task(n, T, rng=rng)
+    raise ValueError(f"task: expected 'adding' or 'keyword', got {name!r}")
+
+
+def long_range_run(task, cell, T, seed, *, progress=False, **overrides):
+    """Train ``cell`` on ``task`` ("adding" or "keyword") at length ``T`` with ``seed``; returns a summary dict.
+
+    Settings come from :data:`LONG_RANGE` (``overrides`` replace any of them). The seed fixes everything: the
+    model's initial weights (``seed``), the validation set (``seed + 10_000``), the training batches
+    (``seed + 20_000``) and the test set (``seed + 30_000``), so a run can be repeated number for number.
+
+    The summary: ``score``, the metric of the best validated parameters on the separate test set (fraction
+    solved or accuracy); ``best_val`` and ``best_step``; ``steps`` taken; ``solved`` (the target reached on the
+    validation set); ``seconds``; ``grad_ratio_start``, the mean of ``grad_first / grad_last`` over the first 50
+    steps; plus the full ``history`` and the trained ``params`` (not saved by the sweep).
+    """
+    cfg = {**LONG_RANGE[task], **overrides} if task in LONG_RANGE else None
+    if cfg is None:
+        raise ValueError(f"task: expected one of {', '.join(map(repr, LONG_RANGE))}, got {task!r}")
+    gen = _long_range_data(task, T)
+    val = gen(cfg["n_val"], np.random.default_rng(seed + 10_000))
+    D, K = val[0].shape[2], cfg["n_outputs"]
+    params = init_model(cell, D, cfg["hidden_size"], K, rng=seed, **cfg["cell_kw"].get(cell, {}))
+    params, hist = train(cell, params, gen, task=cfg["task"], steps=cfg["steps"], lr=cfg["lr"],
+                         batch_size=cfg["batch_size"], val=val, eval_every=cfg["eval_every"],
+                         target=cfg["target"], rng=seed + 20_000, progress=progress,
+                         desc=f"{cell} {task} T={T}")
+    test = gen(cfg["n_val"], np.random.default_rng(seed + 30_000))
+    with threadpool_limits(1) if threadpool_limits is not None else nullcontext():
+        test_loss, test_metric = evaluate(cell, params, test[0], test[1], cfg["task"])
+    n = min(50, len(hist["grad_first"]))
+    ratio = np.mean(np.array(hist["grad_first"][:n]) / np.maximum(hist["grad_last"][:n], 1e-300))
+    return {"task": task, "cell": cell, "T": int(T), "seed": int(seed), "score": float(test_metric),
+            "test_loss": float(test_loss), "best_val": float(hist["best_metric"]), "best_step": int(hist["best_step"]),
+            "steps": int(hist["steps"]), "solved": bool(hist["best_metric"] >= cfg["target"]),
+            "seconds": round(hist["seconds"], 2), "grad_ratio_start": float(ratio), "history": hist,
+            "params": params}
