@@ -51,8 +51,10 @@ chromium:
 
 # One pytest run: unit tests, every notebook (nbval) and the browser test (which builds the book unless
 # _build/html is fresh; web-assets makes sure npm and the asset cache are there for that build).
+# One BLAS thread per process: the run keeps both cores busy with two pytest workers, their notebook kernels and the
+# book build's kernel, and numpy's small matrix products only lose time when their threads compete for the cores.
 test: $(STAMP) chromium web-assets
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
 
 # Benchmarks run in their own venv: the course's requirements plus PyTorch (pinned CPU build) and threadpoolctl,
 # never part of .venv. `make bench` times lstm_utils' LSTM against nn.LSTM, then prints the course's budgets:

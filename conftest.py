@@ -1,0 +1,14 @@
+"""Repository-wide pytest configuration: applies to the unit tests and to the notebooks nbval collects."""
+
+# nbval waits at most 5 s (hard-coded in nbval 0.11) between two output messages of a cell. Under `make test` the
+# book build executes notebooks on the other core at the same time, and a busy machine can delay a cell's queued
+# output (tqdm's progress-bar updates, figures) by longer than that: nbval then stops the kernel and fails every
+# remaining cell of the notebook, though the cell itself ran fine. The cell's own time limit stays nbval's
+# --nbval-cell-timeout.
+NBVAL_OUTPUT_TIMEOUT_S = 120
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if hasattr(item, "output_timeout"):
+            item.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
