@@ -9,27 +9,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
+
+from browser_support import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def toc_files():
-    """Every `file:` entry of _toc.yml: the root, then parts -> chapters -> (nested) sections."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    """Every page listed in _toc.yml, in reading order (the root, then parts -> chapters -> sections)."""
+    return toc_pages(ROOT)
 
 
 def _id(path):
