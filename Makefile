@@ -28,10 +28,18 @@ $(STAMP): requirements.txt pyproject.toml
 # The default book is the offline one: it serves its own require.js, ipywidgets HTML manager and MathJax
 # (fetched by `npm pack` into the git-ignored _build/web-assets, see scripts/fetch_web_assets.py).
 # _build/.book-ok marks a build that passed -W -n; the browser test reuses such a build while it is fresh.
+# The execution cache keys a notebook by its own code cells only: a change to lstm_utils alone would leave outputs
+# of the old package in the book. So when lstm_utils is newer than the last build's stamp (or there is no stamp),
+# the cache and Sphinx's record of what is up to date go first, and every notebook is executed again.
+JCACHE    := _build/.jupyter_cache
+PKG_STAMP := $(JCACHE)/.lstm_utils-stamp
 book: $(STAMP) web-assets
+	@if [ ! -f $(PKG_STAMP) ] || [ -n "$$(find lstm_utils -name '*.py' -newer $(PKG_STAMP))" ]; then \
+	  [ ! -d $(JCACHE) ] || echo "lstm_utils changed since the notebooks were executed: executing them again"; \
+	  rm -rf $(JCACHE) _build/.doctrees; fi
 	rm -f _build/.book-ok
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	touch _build/.book-ok
+	mkdir -p $(JCACHE) && touch $(PKG_STAMP) _build/.book-ok
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
 web-assets: npm

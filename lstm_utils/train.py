@@ -204,6 +204,7 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
                 metric = score(step, bar)
                 if target is not None and metric >= target:
                     hist["stopped_early"] = step < steps
+                    _end_bar_early(bar, step)
                     break
         if val is not None and (not hist["eval_step"] or hist["eval_step"][-1] != step):
             score(step, bar)
@@ -214,6 +215,16 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
         if keep_best:
             params = best["params"]
     return params, hist
+
+
+def _end_bar_early(bar, step):
+    """End the progress bar at ``step``: an early stop is a success, but tqdm's notebook bar turns red when it is
+    closed short of its total."""
+    bar.total = step
+    container = getattr(bar, "container", None)          # the notebook widget: its bar keeps its own maximum
+    if container is not None:
+        container.children[1].max = step
+    bar.refresh()
 
 
 def plot_history(history, ax=None, *, label=None, color=None, metric=False):

@@ -16,6 +16,7 @@ import functools
 import http.server
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -33,6 +34,8 @@ LOG = BUILD / "book-build.log"
 LOCK = BUILD / ".book-build.lock"
 SCREENSHOTS = BUILD / "screenshots"
 ASSET_MANIFEST = BUILD / "web-assets" / "vendor" / "MANIFEST.json"
+JUPYTER_CACHE = BUILD / ".jupyter_cache"
+PKG_STAMP = JUPYTER_CACHE / ".lstm_utils-stamp"     # when the cached notebooks were last executed against lstm_utils
 
 # What the book is built from: a change to any of these makes _build/html stale.
 SOURCE_GLOBS = ["notebooks/**/*.ipynb", "book/**/*", "lstm_utils/**/*.py", "_config.yml", "_toc.yml"]
@@ -99,6 +102,18 @@ def _run(cmd, log_file, title):
         raise BuildFailed(f"{title} failed (exit {proc.returncode}); full log: {LOG}\n" + "\n".join(shown))
 
 
+def forget_stale_executions():
+    """Empty the execution cache if lstm_utils changed after the notebooks in it were executed (as `make book` does).
+
+    jupyter-cache keys a notebook by its code cells only, so a change to the package alone would otherwise leave
+    outputs of the old package in the book."""
+    if not JUPYTER_CACHE.is_dir():
+        return
+    built = PKG_STAMP.stat().st_mtime if PKG_STAMP.is_file() else None
+    if built is None or any(p.stat().st_mtime > built for p in (ROOT / "lstm_utils").glob("**/*.py")):
+        shutil.rmtree(JUPYTER_CACHE)
+
+
 class BuildFailed(RuntimeError):
     pass
 
@@ -117,6 +132,7 @@ def ensure_book() -> Book:
             jupyter_book = Path("jupyter-book")
         start = time.perf_counter()
         OK_STAMP.unlink(missing_ok=True)
+        forget_stale_executions()
         with open(LOG, "w") as log_file:
             _run([sys.executable, "scripts/fetch_web_assets.py"], log_file, "fetching the web assets")
             # --all (a fresh Sphinx environment): an incremental build that finds no page out of date copies no
@@ -125,6 +141,7 @@ def ensure_book() -> Book:
             _run([str(jupyter_book), "build", ".", "--all", "-W", "-n", "--keep-going"], log_file,
                  "`jupyter-book build . --all -W -n --keep-going`")
         OK_STAMP.touch()
+        PKG_STAMP.touch()
         seconds = time.perf_counter() - start
         return Book(ROOT, HTML, toc_pages(), built_now=True, build_seconds=seconds, log=LOG,
                     notes=[f"built the book in {seconds:.0f} s ({len(stale)} stale source files)"])
