@@ -141,6 +141,7 @@ def ensure_book() -> Book:
             _run([str(jupyter_book), "build", ".", "--all", "-W", "-n", "--keep-going"], log_file,
                  "`jupyter-book build . --all -W -n --keep-going`")
         OK_STAMP.touch()
+        JUPYTER_CACHE.mkdir(exist_ok=True)
         PKG_STAMP.touch()
         seconds = time.perf_counter() - start
         return Book(ROOT, HTML, toc_pages(), built_now=True, build_seconds=seconds, log=LOG,
