@@ -82,6 +82,13 @@ def check_sequence(xs, D: int, dtype: np.dtype) -> np.ndarray:
     return xs
 
 
+def check_step_input(x_t, D: int, dtype: np.dtype) -> np.ndarray:
+    """The input of one step, ``(B, D)``: the step functions' counterpart of :func:`check_sequence`."""
+    x_t = as_real_array("x_t", x_t, dtype)
+    check_shape("x_t", x_t, (None, D), "B, D")
+    return x_t
+
+
 def check_state(name: str, state, B: int, H: int, dtype: np.dtype) -> np.ndarray:
     """A state of shape ``(B, H)``; ``None`` means zeros."""
     if state is None:

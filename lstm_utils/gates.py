@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_shape, compute_dtype
+from ._checks import as_real_array, check_shape, check_step_input, compute_dtype
 from .activations import sigmoid
 
 
@@ -33,8 +33,7 @@ def gate_preactivation(h_prev, x_t, W, b, names=("W", "b")):
     H, D = W.shape[0], W.shape[1] - W.shape[0]
     b = as_real_array(names[1], b, dtype)
     check_shape(names[1], b, (H,), "H")
-    x_t = as_real_array("x_t", x_t, dtype)
-    check_shape("x_t", x_t, (None, D), "B, D")
+    x_t = check_step_input(x_t, D, dtype)
     h_prev = as_real_array("h_prev", h_prev, dtype)
     check_shape("h_prev", h_prev, (x_t.shape[0], H), "B, H")
     return np.concatenate([h_prev, x_t], axis=1) @ W.T + b

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_params, check_sequence, check_shape, check_state, compute_dtype
+from ._checks import (as_real_array, check_params, check_sequence, check_shape, check_state, check_step_input,
+                      compute_dtype)
 from ._init import as_rng, check_sizes, gate_weight
 from .activations import sigmoid
 
@@ -64,8 +65,7 @@ def gru_step(x_t, h_prev, params):
     """
     dtype = compute_dtype(x_t)
     p, H, D = _gru_params(params, dtype)
-    x_t = as_real_array("x_t", x_t, dtype)
-    check_shape("x_t", x_t, (None, D), "B, D")
+    x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
     hx = np.concatenate([h_prev, x_t], axis=1)                    # [h_{t-1}, x_t], (B, H + D)
     z = sigmoid(hx @ p["W_z"].T + p["b_z"])                       # update gate

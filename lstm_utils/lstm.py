@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_params, check_sequence, check_shape, check_state, compute_dtype
+from ._checks import (as_real_array, check_params, check_sequence, check_shape, check_state, check_step_input,
+                      compute_dtype)
 from ._init import as_rng, check_sizes, gate_weight
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 
@@ -56,8 +57,7 @@ def lstm_step(x_t, h_prev, c_prev, params):
     """
     dtype = compute_dtype(x_t)
     p, H, D = _lstm_params(params, dtype)
-    x_t = as_real_array("x_t", x_t, dtype)
-    check_shape("x_t", x_t, (None, D), "B, D")
+    x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
     c_prev = check_state("c_prev", c_prev, x_t.shape[0], H, dtype)
     f = forget_gate(h_prev, x_t, p["W_f"], p["b_f"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_params, check_sequence, check_shape, check_state, compute_dtype, as_real_array
+from ._checks import as_real_array, check_params, check_sequence, check_shape, check_state, check_step_input, compute_dtype
 from ._init import as_rng, check_sizes, gate_weight
 
 PARAM_KEYS = ("W_h", "b_h")
@@ -35,8 +35,7 @@ def init_rnn(input_size, hidden_size, *, rng=None, scale=None, dtype=np.float64)
 
 
 def _rnn_params(params, dtype):
-    p, H, D = check_params(params, ["W_h"], ["b_h"], dtype)
-    return p, H, D
+    return check_params(params, ["W_h"], ["b_h"], dtype)
 
 
 def rnn_step(x_t, h_prev, params):
@@ -46,8 +45,7 @@ def rnn_step(x_t, h_prev, params):
     """
     dtype = compute_dtype(x_t)
     p, H, D = _rnn_params(params, dtype)
-    x_t = as_real_array("x_t", x_t, dtype)
-    check_shape("x_t", x_t, (None, D), "B, D")
+    x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
     z = np.concatenate([h_prev, x_t], axis=1)            # (B, H + D)
     h_t = np.tanh(z @ p["W_h"].T + p["b_h"])             # (B, H)

@@ -68,7 +68,7 @@ def from_torch_layout(weights: Mapping) -> dict:
     w_ih = as_real_array("weights['weight_ih']", weights["weight_ih"], dtype)
     if w_ih.ndim != 2 or w_ih.shape[0] % 4 or w_ih.shape[0] == 0:
         raise ValueError(f"weights['weight_ih']: expected shape (4H, D), got {tuple(w_ih.shape)}")
-    H, D = w_ih.shape[0] // 4, w_ih.shape[1]
+    H = w_ih.shape[0] // 4
     w_hh = as_real_array("weights['weight_hh']", weights["weight_hh"], dtype)
     check_shape("weights['weight_hh']", w_hh, (4 * H, H), "4H, H")
     b = as_real_array("weights['bias_ih']", weights["bias_ih"], dtype)

@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - optional; training is then only slower
 
 from ._init import as_rng
 from .data import adding_problem, keyword_task
-from .gradients import clip_grad_norm
+from .gradients import clip_grad_norm, global_norm
 from .models import LOSSES, METRICS, get_cell, init_model, model_backward, model_forward
 
 
@@ -192,7 +192,7 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
             if clip is not None:
                 grads, norm = clip_grad_norm(grads, clip)
             else:
-                norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+                norm = global_norm(grads)
             opt.step(params, grads)
             step += 1
             hist["loss"].append(loss)
