@@ -1,18 +1,22 @@
 # The course's commands. `make book` and `make test` are the two a newcomer needs;
-# both create .venv on first use.
+# both create .venv on first use, installing the exact versions locked in requirements.txt.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv book web-assets npm test lab bench experiments chromium clean
+.PHONY: help venv book web-assets npm test lab bench experiments review-models portability lock chromium clean
 
 help:
 	@echo "make book   build the HTML book (creates .venv, executes the notebooks)"
 	@echo "make test   unit tests + every notebook (nbval) + the browser test"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make bench  speed benchmarks against PyTorch and the course's time budgets"
+	@echo "make portability  every notebook under four OpenBLAS kernels: a table of pass/fail and seconds"
+	@echo "make experiments  chapter 08's sweep (resumable), written to lstm_utils/results/"
+	@echo "make review-models  chapter 09's shipped models and seed statistics, written to lstm_utils/results/"
+	@echo "make lock   refresh requirements.txt, the lock file, from the ranges in pyproject.toml"
 	@echo "make clean  remove _build and caches (keeps .venv)"
 
 venv: $(STAMP)
@@ -20,7 +24,7 @@ venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -61,8 +65,28 @@ chromium:
 # _build/html is fresh; web-assets makes sure npm and the asset cache are there for that build).
 # One BLAS thread per process: the run keeps both cores busy with two pytest workers, their notebook kernels and the
 # book build's kernel, and numpy's small matrix products only lose time when their threads compete for the cores.
+# Two roundings in every run: the book build keeps the environment's OpenBLAS kernel (BOOK_OPENBLAS_CORETYPE passes
+# it on), while the unit tests and nbval's notebook kernels run under another, NBVAL_CORETYPE (Sandybridge, or
+# Haswell when the environment already asks for Sandybridge). A claim that holds under one only fails here.
+NBVAL_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Haswell,Sandybridge)
 test: $(STAMP) chromium web-assets
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
+	BOOK_OPENBLAS_CORETYPE="$(OPENBLAS_CORETYPE)" OPENBLAS_CORETYPE=$(NBVAL_CORETYPE) \
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
+
+# Every notebook executed under each of four OpenBLAS kernels (the default and three named ones), two at a time;
+# prints a table of pass/fail and seconds, notebook by kernel. Takes ~10 min on 2 cores.
+KERNELS ?= default Haswell SkylakeX Sandybridge
+portability: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python scripts/portability.py --jobs $(JOBS) --kernels $(KERNELS)
+
+# The lock file: exact versions of everything `make book` and `make test` install, for every platform and Python
+# the course supports, resolved by uv from the ranges in pyproject.toml. uv lives in its own small venv.
+TOOLS := .venv-tools
+lock:
+	test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/python -m pip install --quiet uv; }
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --extra test --universal --python-version 3.11 \
+	  --custom-compile-command "make lock" -o requirements.txt
 
 # Benchmarks run in their own venv: the course's requirements plus PyTorch (pinned CPU build) and threadpoolctl,
 # never part of .venv. `make bench` times lstm_utils' LSTM against nn.LSTM, then prints the course's budgets:
@@ -85,10 +109,15 @@ ifneq ($(BUDGETS),0)
 	$(BIN)/python benchmarks/budgets.py $(if $(filter short,$(BUDGETS)),--skip-long) $(BUDGET_ARGS)
 endif
 
-# Chapter 08's sweep (RNN vs LSTM against sequence length, several seeds): ~10-15 min on 2 cores.
-# Writes notebooks/data/long_range_results.json, which the notebook plots and spot-checks live.
+# Chapter 08's sweep (tasks x models x lengths x seeds, see scripts/run_experiments.py), resumable: a killed sweep
+# started again continues where it stopped. Appends to lstm_utils/results/long_range_runs.jsonl, which chapters 08
+# and 10 read; FRESH=1 starts the file anew.
 experiments: $(STAMP)
-	$(BIN)/python scripts/run_experiments.py --jobs $(JOBS)
+	$(BIN)/python scripts/run_experiments.py --jobs $(JOBS) $(if $(FRESH),--fresh)
+
+# Chapter 09's models: the shipped LSTM and RNNs (.npz) and the statistics over seeds; ~3 min on 2 cores.
+review-models: $(STAMP)
+	$(BIN)/python scripts/train_review_models.py --jobs $(JOBS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -90,10 +90,26 @@ class Book:
         return self.html / f"{docname}.html"
 
 
+def book_environment() -> dict:
+    """The environment of the book build: this one, with the OpenBLAS kernel `make test` was started under.
+
+    `make test` runs the unit tests and nbval's notebook kernels under one OpenBLAS kernel (``OPENBLAS_CORETYPE``)
+    and passes the environment's own in ``BOOK_OPENBLAS_CORETYPE`` ("" for the default), so that the book build
+    executes every notebook under another rounding than nbval does."""
+    env = dict(os.environ)
+    if "BOOK_OPENBLAS_CORETYPE" in env:
+        book = env.pop("BOOK_OPENBLAS_CORETYPE")
+        env.pop("OPENBLAS_CORETYPE", None)
+        if book:
+            env["OPENBLAS_CORETYPE"] = book
+    return env
+
+
 def _run(cmd, log_file, title):
     log_file.write(f"$ {' '.join(map(str, cmd))}\n")
     log_file.flush()
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
+                          env=book_environment())
     if proc.returncode != 0:
         log_file.flush()
         lines = re.sub(r"\x1b\[[0-9;]*m", "", LOG.read_text(errors="replace")).splitlines()   # no colours

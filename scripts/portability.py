@@ -1,0 +1,115 @@
+"""Every notebook under several OpenBLAS kernels: a table of pass/fail and seconds (`make portability`).
+
+A training run is a chaotic function of the rounding inside the matrix products, and numpy's bundled OpenBLAS
+rounds differently under each of its CPU kernels, which ``OPENBLAS_CORETYPE`` selects. Executing every chapter
+under several kernels on one machine therefore checks that no claim of the book depends on one machine's rounding.
+
+Usage (from the repository root):
+
+    .venv/bin/python scripts/portability.py [--kernels default Haswell SkylakeX Sandybridge] [--jobs 2]
+                                            [--notebooks notebooks/08_long_range_memory.ipynb ...]
+
+``default`` leaves ``OPENBLAS_CORETYPE`` unset (the kernel OpenBLAS picks for this CPU). Each notebook runs from
+``notebooks/`` in a fresh kernel, its outputs discarded; a failing cell fails the notebook, and the table says which
+cell. Exit status 1 if any notebook failed under any kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_KERNELS = ["default", "Haswell", "SkylakeX", "Sandybridge"]
+
+# Run inside the child process: execute one notebook with nbclient and report, as JSON on stdout, what happened.
+CHILD = r"""
+import json, sys, time
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+path, timeout = sys.argv[1], int(sys.argv[2])
+nb = nbformat.read(path, as_version=4)
+start = time.perf_counter()
+error = None
+try:
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
+except CellExecutionError as exc:
+    lines = [l for l in str(exc).splitlines() if l.strip()]
+    error = lines[-1][:200] if lines else "cell failed"
+except Exception as exc:  # a timeout, a dead kernel
+    error = f"{type(exc).__name__}: {str(exc)[:200]}"
+print(json.dumps({"seconds": time.perf_counter() - start, "error": error}))
+"""
+
+
+def openblas_kernel(env):
+    """The kernel OpenBLAS actually runs under ``env`` (threadpoolctl's report), or '?'."""
+    code = ("import numpy, threadpoolctl; print(next((i['architecture'] for i in threadpoolctl.threadpool_info() "
+            "if i['internal_api'] == 'openblas'), '?'))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return out.stdout.strip() or "?"
+
+
+def environment(kernel):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    env.pop("OPENBLAS_CORETYPE", None)
+    if kernel != "default":
+        env["OPENBLAS_CORETYPE"] = kernel
+    return env
+
+
+def execute(notebook, kernel, timeout):
+    proc = subprocess.run([sys.executable, "-c", CHILD, notebook.name, str(timeout)], cwd=notebook.parent,
+                          env=environment(kernel), capture_output=True, text=True)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"seconds": float("nan"), "error": (proc.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--kernels", nargs="+", default=DEFAULT_KERNELS)
+    p.add_argument("--notebooks", nargs="+", type=Path,
+                   default=sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    a = p.parse_args(argv)
+    notebooks = [nb.resolve() for nb in a.notebooks]
+    actual = {k: openblas_kernel(environment(k)) for k in a.kernels}
+    print("kernels: " + ", ".join(f"{k} -> {actual[k]}" for k in a.kernels), flush=True)
+
+    jobs = [(nb, k) for nb in notebooks for k in a.kernels]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(a.jobs) as pool:            # each job is its own process (and kernel)
+        results = dict(zip(jobs, pool.map(lambda job: execute(job[0], job[1], a.timeout), jobs)))
+    total = time.perf_counter() - start
+
+    names = [f"{k} ({actual[k]})" if k == "default" else k for k in a.kernels]
+    width = max(len(nb.stem) for nb in notebooks)
+    print(f"\n| {'notebook':{width}} | " + " | ".join(names) + " |")
+    print(f"|{'-' * (width + 2)}|" + "|".join("-" * (len(n) + 2) for n in names) + "|")
+    failures = []
+    for nb in notebooks:
+        cells = []
+        for k, name in zip(a.kernels, names):
+            r = results[nb, k]
+            cells.append(f"{'pass' if r['error'] is None else 'FAIL'} {r['seconds']:5.1f} s".ljust(len(name)))
+            if r["error"] is not None:
+                failures.append(f"{nb.stem} under {k}: {r['error']}")
+        print(f"| {nb.stem:{width}} | " + " | ".join(cells) + " |")
+    print(f"\n{len(jobs)} executions in {total:.0f} s on {a.jobs} processes; {len(failures)} failed")
+    for f in failures:
+        print("  " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
