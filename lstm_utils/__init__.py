@@ -12,8 +12,10 @@ Each module is one idea of the course, derived in a chapter and saved here to be
 * :mod:`~lstm_utils.widgets`: kernel-free slider explorers over precomputed frames (chapter 02)
 * :mod:`~lstm_utils.memory`: the cell state's direct path and the full Jacobian dC_T/dC_t (chapters 03-05)
 * :mod:`~lstm_utils.models`: cell registry, many-to-one readout, losses (chapter 08)
-* :mod:`~lstm_utils.train`: Adam, the training loop, chapter 08's experiments (chapter 08)
-* :mod:`~lstm_utils.data`: adding problem, keyword task, synthetic reviews, tokenizer (chapters 08-09)
+* :mod:`~lstm_utils.train`: Adam, the training loop (chapter 08)
+* :mod:`~lstm_utils.experiments`: long-lag tasks, the models' starts, one seeded run, statistics over seeds (chapter 08)
+* :mod:`~lstm_utils.reading`: a trained LSTM read word by word: writes, forget gates, what the cell holds (chapter 09)
+* :mod:`~lstm_utils.data`: adding problem, temporal order, keyword task, synthetic reviews, tokenizer (chapters 08-10)
 * :mod:`~lstm_utils.gradcheck`: finite differences and the normwise relative error
 * :mod:`~lstm_utils.plotting`: the book's figure style and colour-blind-safe palette
 
@@ -34,6 +36,6 @@ from .gradients import (bptt_grad_norms, clip_grad_norm, critical_singular_value
                         spectral_radius, step_jacobians)
 from .widgets import default_values, frame_explorer, show_default
 from .memory import cell_gradients, cell_jacobians, forget_products, gate_values, steps_remembered
-from . import data, models, train  # chapters 08-09: lu.data, lu.models, lu.train
+from . import data, experiments, models, reading, train  # chapters 08-10: lu.data, lu.experiments, lu.models, lu.reading, lu.train
 
 __version__ = "0.1.0"

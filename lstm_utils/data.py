@@ -6,6 +6,8 @@ Tasks (all time-major, ``xs`` of shape (T, B, D), as the cells expect):
 
 * :func:`adding_problem`: Hochreiter & Schmidhuber's (1997) adding problem. Two input channels, a value and a
   marker; the target, due after the last step, is :math:`0.5 + (X_1 + X_2)/4` for the two marked values.
+* :func:`temporal_order`: Hochreiter & Schmidhuber's (1997) temporal-order problem: which of X and Y came first,
+  and which second, at two steps far from the end.
 * :func:`keyword_task`: the label is the keyword shown at the first step; T distractor tokens follow.
 * :func:`review_corpus`: short synthetic reviews built from sentiment words, negations ("hardly any boring") and
   neutral filler that contains every word of the article's review, with the deciding words where you put them.
@@ -62,6 +64,61 @@ def adding_problem(n, T, *, rng=None, dtype=np.float64):
     ys = 0.5 + (values[first, cols] + values[second, cols]) / 4.0
     xs = np.stack([values, markers], axis=2)
     return xs.astype(dtype), ys.astype(dtype)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The temporal-order problem
+# ---------------------------------------------------------------------------------------------------------------
+
+TEMPORAL_SYMBOLS = ("a", "b", "c", "d", "X", "Y", "B", "E")
+"""The temporal-order problem's alphabet, in the order of the one-hot input channels: four distractors, the two
+relevant symbols X and Y, the trigger B that ends a sequence and the E that starts it (the paper's letters)."""
+TEMPORAL_CLASSES = ("XX", "XY", "YX", "YY")
+"""The four classes of the temporal-order problem: which relevant symbol came first, which second."""
+
+
+def temporal_order_positions(T):
+    """The ranges ``(first, second)`` of the two relevant steps for length ``T``, as ``range`` objects.
+
+    Hochreiter & Schmidhuber (1997, experiment 6a) place them at steps 10-20 and 50-60 of a sequence of 100-110;
+    here they scale with ``T``: the first among steps [0.1 T, 0.2 T], the second among [0.5 T, 0.6 T] (at least step
+    1, before step T - 1, and after the first).
+    """
+    T = _check_positive("T", T, 4)
+    lo1 = max(1, round(0.1 * T))
+    hi1 = max(lo1, round(0.2 * T))
+    lo2 = max(hi1 + 1, round(0.5 * T))
+    hi2 = min(T - 2, max(lo2, round(0.6 * T)))
+    return range(lo1, hi1 + 1), range(lo2, hi2 + 1)
+
+
+def temporal_order(n, T, *, rng=None, dtype=np.float64):
+    r"""``n`` sequences of the temporal-order problem of length ``T``: returns ``xs`` (T, n, 8) and ``labels`` (n,).
+
+    Hochreiter & Schmidhuber's (1997) experiment 6a. A sequence starts with ``E`` and ends with ``B`` (the paper's
+    "trigger symbol", after which the answer is due); every other
+    step shows one of the distractors a, b, c, d, except two steps (see :func:`temporal_order_positions`: one in
+    the first fifth of the sequence, one just past its middle) that show X or Y. The label is the order of those
+    two symbols, one of ``XX, XY, YX, YY`` (0-3): the answer needs both symbols *and* which came first, and the
+    earlier one lies at least 0.8 T steps before the end. Guessing gives accuracy 1/4.
+
+    Simplifications: the length is fixed at T (the paper's lengths varied between 100 and 110) and the relevant
+    positions scale with T. ``xs`` holds one-hot vectors over :data:`TEMPORAL_SYMBOLS`; ``labels`` are integers.
+    """
+    n = _check_positive("n", n)
+    first_range, second_range = temporal_order_positions(T)
+    rng = as_rng(rng)
+    tokens = rng.integers(0, 4, size=(T, n))               # distractors a, b, c, d
+    tokens[0], tokens[-1] = 7, 6                           # E ... B (the trigger)
+    cols = np.arange(n)
+    first = rng.integers(first_range.start, first_range.stop, size=n)
+    second = rng.integers(second_range.start, second_range.stop, size=n)
+    which = rng.integers(0, 2, size=(2, n))                # 0: X, 1: Y
+    tokens[first, cols] = 4 + which[0]
+    tokens[second, cols] = 4 + which[1]
+    labels = 2 * which[0] + which[1]                       # XX, XY, YX, YY
+    xs = np.eye(len(TEMPORAL_SYMBOLS), dtype=dtype)[tokens]
+    return xs, labels.astype(np.int64)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -252,3 +309,28 @@ def review_corpus(n, *, length=(8, 30), n_phrases=(1, 3), position=None, p_negat
             words[p:p] = _phrase(bool(y), rng, p_negation)
         reviews.append(words)
     return reviews, labels.astype(np.int64)
+
+
+def review_sets(vocab=None):
+    """Chapter 09's data sets, encoded (:func:`encode_batch`): a dict of ``(xs, labels)`` pairs.
+
+    ``"mixed"``: 1,500 reviews of 8-30 filler words with the phrases anywhere, plus 1,500 of 20-40 filler words whose
+    one or two phrases sit in the first quarter; ``"short"``: 3,000 reviews of 8-30 filler words, phrases anywhere;
+    ``"near"`` and ``"far"``: 500 test reviews of 40 filler words with one phrase in the last tenth or the first
+    tenth; ``"val"``: 200 of each kind, for early stopping. Every set has its own seed, so a script and the chapter
+    build the same sets.
+    """
+    vocab = review_vocabulary() if vocab is None else vocab
+
+    def encoded(reviews, labels):
+        return encode_batch(reviews, vocab), labels
+
+    r1, y1 = review_corpus(1500, length=(8, 30), rng=0)
+    r2, y2 = review_corpus(1500, length=(20, 40), n_phrases=(1, 2), position=(0.0, 0.25), rng=1)
+    val_far = review_corpus(200, length=40, n_phrases=1, position=(0.0, 0.1), rng=4)
+    val_near = review_corpus(200, length=40, n_phrases=1, position=(0.9, 1.0), rng=5)
+    return {"mixed": encoded(r1 + r2, np.concatenate([y1, y2])),
+            "short": encoded(*review_corpus(3000, length=(8, 30), rng=0)),
+            "far": encoded(*review_corpus(500, length=40, n_phrases=1, position=(0.0, 0.1), rng=2)),
+            "near": encoded(*review_corpus(500, length=40, n_phrases=1, position=(0.9, 1.0), rng=3)),
+            "val": encoded(val_far[0] + val_near[0], np.concatenate([val_far[1], val_near[1]]))}

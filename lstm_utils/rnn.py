@@ -24,14 +24,23 @@ from ._init import as_rng, check_sizes, gate_weight
 PARAM_KEYS = ("W_h", "b_h")
 
 
-def init_rnn(input_size, hidden_size, *, rng=None, scale=None, dtype=np.float64):
+def init_rnn(input_size, hidden_size, *, rng=None, scale=None, recurrent="normal", dtype=np.float64):
     """Parameters ``{"W_h": (H, H + D), "b_h": (H,)}``; entries of ``W_h`` from N(0, scale²), ``b_h`` zero.
 
     ``scale`` defaults to 1/sqrt(H + D). ``rng`` is ``None``, an integer seed or a ``numpy.random.Generator``.
+    ``recurrent="identity"`` then replaces the recurrent block ``W_h[:, :H]`` by the identity matrix, the start of
+    Le, Jaitly & Hinton (2015): at h = 0 the step Jacobian is then the identity, so at the start of training the
+    gradient neither shrinks nor grows from step to step. The input block is drawn as before from the same ``rng``,
+    so the two starts differ in the recurrent block only.
     """
     D, H = check_sizes(input_size, hidden_size)
+    if recurrent not in ("normal", "identity"):
+        raise ValueError(f"recurrent: expected 'normal' or 'identity', got {recurrent!r}")
     rng = as_rng(rng)
-    return {"W_h": gate_weight(rng, H, D, scale, dtype), "b_h": np.zeros(H, dtype=dtype)}
+    W_h = gate_weight(rng, H, D, scale, dtype)
+    if recurrent == "identity":
+        W_h[:, :H] = np.eye(H, dtype=dtype)
+    return {"W_h": W_h, "b_h": np.zeros(H, dtype=dtype)}
 
 
 def _rnn_params(params, dtype):

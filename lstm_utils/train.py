@@ -14,8 +14,7 @@ task of the course; the cell is an argument, nothing else changes. Each step:
     \theta &\leftarrow \theta - \eta\, \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}
 
 Every ``eval_every`` steps the model is scored on a held-out set; training stops early once the score reaches
-``target``. :func:`long_range_run` is one configuration of chapter 08's sweep (task, cell, length, seed), shared by
-``scripts/run_experiments.py`` and the notebook so that both compute exactly the same numbers.
+``target``. Chapter 08's experiments, built on this loop, are in :mod:`lstm_utils.experiments`.
 
 Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
 """
@@ -33,7 +32,6 @@ except ImportError:  # pragma: no cover - optional; training is then only slower
     threadpool_limits = None
 
 from ._init import as_rng
-from .data import adding_problem, keyword_task
 from .gradients import clip_grad_norm, global_norm
 from .models import LOSSES, METRICS, get_cell, init_model, model_backward, model_forward
 
@@ -108,7 +106,7 @@ def _batches(data, batch_size, rng):
 
 
 def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=1.0, val=None, eval_every=50,
-          target=None, tol=0.04, keep_best=True, rng=0, progress=True, desc=None):
+          target=None, tol=0.04, keep_best=True, rng=0, progress=True, desc=None, probe=None):
     """Train a many-to-one model with Adam and global-norm clipping; returns ``(params, history)``.
 
     Parameters
@@ -142,6 +140,9 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
         Show a progress bar (``tqdm.auto``: a widget in a notebook, text in a terminal); False for scripts and tests.
     desc : str, optional
         Label of the progress bar.
+    probe : callable, optional
+        ``probe(xs, dxs) -> float``, called after every backward pass with the batch and dLoss/dxs, both (T, B, D);
+        its values go to the history's ``probe`` (chapter 08 records how much gradient reaches the marked steps).
 
     Returns
     -------
@@ -151,7 +152,8 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
         ``loss`` (training loss per step), ``grad_norm`` (global norm before clipping, per step), ``grad_first`` and
         ``grad_last`` (norm of dLoss/dx at the first and the last step, per step: how much gradient from the answer
         still reaches the start of the sequence), ``eval_step``, ``val_loss``, ``val_metric``, ``steps`` (updates
-        made), ``best_step`` and ``best_metric`` (with ``val``), ``stopped_early`` (bool), ``seconds``.
+        made), ``best_step`` and ``best_metric`` (with ``val``), ``stopped_early`` (bool), ``seconds``, and
+        ``probe`` (one value per step; empty without ``probe``).
     """
     from tqdm.auto import tqdm  # imported here: only training needs it
 
@@ -166,7 +168,7 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
     draw = _batches(data, batch_size, rng)
     opt = Adam(lr)
     hist = {k: [] for k in ("loss", "grad_norm", "grad_first", "grad_last", "eval_step", "val_loss",
-                            "val_metric")}
+                            "val_metric", "probe")}
     hist["stopped_early"] = False
     best = {"metric": -np.inf, "step": 0, "params": params}
     start = time.perf_counter()
@@ -199,6 +201,8 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
             hist["grad_norm"].append(norm)
             hist["grad_first"].append(float(np.linalg.norm(dxs[0])))
             hist["grad_last"].append(float(np.linalg.norm(dxs[-1])))
+            if probe is not None:
+                hist["probe"].append(float(probe(xs, dxs)))
             bar.update(1)
             if val is not None and (step % eval_every == 0 or step == steps):
                 metric = score(step, bar)
@@ -245,68 +249,3 @@ def plot_history(history, ax=None, *, label=None, color=None, metric=False):
         ax.set_ylabel("training loss")
     ax.set_xlabel("training step")
     return ax
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Chapter 08's experiments: one (task, cell, length, seed) configuration
-# ---------------------------------------------------------------------------------------------------------------
-
-LONG_RANGE = {
-    "adding": {"task": "regression", "target": 0.95, "hidden_size": 32, "lr": 1e-2, "batch_size": 64,
-               "steps": 1500, "eval_every": 100, "n_val": 500, "n_outputs": 1,
-               "cell_kw": {"lstm": {"forget_bias": 3.0}}},
-    "keyword": {"task": "classification", "target": 0.99, "hidden_size": 32, "lr": 1e-2, "batch_size": 32,
-                "steps": 1000, "eval_every": 50, "n_val": 500, "n_outputs": 4,
-                "cell_kw": {"lstm": {"forget_bias": 3.0}}},
-}
-"""The sweep's settings per task: small models, a step budget, early stopping once the target is reached.
-
-The adding problem counts a sequence solved when its error is below 0.04 and stops at 95 % solved; the keyword
-task stops at 99 % accuracy."""
-
-CHANCE = {"adding": 0.154, "keyword": 0.25}
-"""What a model that ignores the inputs scores: predicting 0.5 solves P(|X1 + X2| < 0.16) = 0.1536 of the adding
-problem's sequences (exact for the triangular density of a sum of two uniforms); guessing one of 4 keywords, 1/4."""
-
-
-def _long_range_data(name, T):
-    if name == "adding":
-        return lambda n, rng: adding_problem(n, T, rng=rng)
-    if name == "keyword":
-        return lambda n, rng: keyword_task(n, T, rng=rng)
-    raise ValueError(f"task: expected 'adding' or 'keyword', got {name!r}")
-
-
-def long_range_run(task, cell, T, seed, *, progress=False, **overrides):
-    """Train ``cell`` on ``task`` ("adding" or "keyword") at length ``T`` with ``seed``; returns a summary dict.
-
-    Settings come from :data:`LONG_RANGE` (``overrides`` replace any of them). The seed fixes everything: the
-    model's initial weights (``seed``), the validation set (``seed + 10_000``), the training batches
-    (``seed + 20_000``) and the test set (``seed + 30_000``), so a run can be repeated number for number.
-
-    The summary: ``score``, the metric of the best validated parameters on the separate test set (fraction
-    solved or accuracy); ``best_val`` and ``best_step``; ``steps`` taken; ``solved`` (the target reached on the
-    validation set); ``seconds``; ``grad_ratio_start``, the mean of ``grad_first / grad_last`` over the first 50
-    steps; plus the full ``history`` and the trained ``params`` (not saved by the sweep).
-    """
-    cfg = {**LONG_RANGE[task], **overrides} if task in LONG_RANGE else None
-    if cfg is None:
-        raise ValueError(f"task: expected one of {', '.join(map(repr, LONG_RANGE))}, got {task!r}")
-    gen = _long_range_data(task, T)
-    val = gen(cfg["n_val"], np.random.default_rng(seed + 10_000))
-    D, K = val[0].shape[2], cfg["n_outputs"]
-    params = init_model(cell, D, cfg["hidden_size"], K, rng=seed, **cfg["cell_kw"].get(cell, {}))
-    params, hist = train(cell, params, gen, task=cfg["task"], steps=cfg["steps"], lr=cfg["lr"],
-                         batch_size=cfg["batch_size"], val=val, eval_every=cfg["eval_every"],
-                         target=cfg["target"], rng=seed + 20_000, progress=progress,
-                         desc=f"{cell} {task} T={T}")
-    test = gen(cfg["n_val"], np.random.default_rng(seed + 30_000))
-    with threadpool_limits(1) if threadpool_limits is not None else nullcontext():
-        test_loss, test_metric = evaluate(cell, params, test[0], test[1], cfg["task"])
-    n = min(50, len(hist["grad_first"]))
-    ratio = np.mean(np.array(hist["grad_first"][:n]) / np.maximum(hist["grad_last"][:n], 1e-300))
-    return {"task": task, "cell": cell, "T": int(T), "seed": int(seed), "score": float(test_metric),
-            "test_loss": float(test_loss), "best_val": float(hist["best_metric"]), "best_step": int(hist["best_step"]),
-            "steps": int(hist["steps"]), "solved": bool(hist["best_metric"] >= cfg["target"]),
-            "seconds": round(hist["seconds"], 2), "grad_ratio_start": float(ratio), "history": hist,
-            "params": params}

@@ -1,12 +1,13 @@
-"""Chapter 08's sweep: RNN vs LSTM on the adding problem and the keyword task, accuracy against sequence length.
+"""Chapter 08's sweep: every task x model x length x seed of lstm_utils.experiments, resumable.
 
 Usage (from the repository root; `make experiments` runs the default sweep):
 
-    .venv/bin/python scripts/run_experiments.py [--lengths 10 20 50 100] [--seeds 0 1 2] [--jobs 2]
+    .venv/bin/python scripts/run_experiments.py [--jobs 2] [--tasks adding] [--models lstm_bf3] [--lengths 100]
 
-Every run is :func:`lstm_utils.train.long_range_run` (task, cell, length, seed): the settings live in
-``lstm_utils.train.LONG_RANGE``, so the notebook can repeat any configuration and get the same numbers. The results
-(a few KB of JSON: one record per run, no histories or weights) go to ``notebooks/data/long_range_results.json``.
+Every run is :func:`lstm_utils.experiments.run` (task, model, length, seed), whose settings live in
+``lstm_utils.experiments.SETTINGS``, so a notebook can repeat any configuration. Each finished run is appended at
+once, as one JSON line, to ``lstm_utils/results/long_range_runs.jsonl``; a killed sweep started again skips the
+runs already in the file and continues where it stopped. ``--fresh`` starts the file anew.
 """
 
 from __future__ import annotations
@@ -16,58 +17,98 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: one BLAS thread per process is fastest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-KEEP = ("task", "cell", "T", "seed", "score", "test_loss", "best_val", "best_step", "steps", "solved", "seconds",
-        "grad_ratio_start")
+OUT = ROOT / "lstm_utils" / "results" / "long_range_runs.jsonl"
+
+# The sweep: (task, model, lengths, seeds). Chapter 08 reads the RNN and LSTM runs (10 seeds, lengths 10 to 400);
+# chapter 10 compares the GRU with them at the lengths where the LSTM learns (5 seeds, lengths 10 to 100).
+LENGTHS = [10, 25, 50, 100, 200, 400]
+SWEEP = [(task, model, LENGTHS, range(10)) for task in ("adding", "temporal")
+         for model in ("rnn", "rnn_identity", "lstm_bf1", "lstm_bf3")]
+SWEEP += [(task, model, LENGTHS[:4], range(5)) for task in ("adding", "temporal") for model in ("gru", "gru_bz3")]
 
 
-def run_one(args):
-    from lstm_utils.train import long_range_run
-    task, cell, T, seed = args
-    r = long_range_run(task, cell, T, seed)
-    return {k: r[k] for k in KEEP}
+def run_one(config):
+    from lstm_utils.experiments import run
+    return run(*config)
+
+
+def configurations(a):
+    out = []
+    for task, model, lengths, seeds in SWEEP:
+        if (a.tasks and task not in a.tasks) or (a.models and model not in a.models):
+            continue
+        out += [(task, model, T, s) for T in (a.lengths or lengths) for s in (a.seeds or seeds)]
+    return out
+
+
+def write_settings(a, n_runs, seconds):
+    """Beside the runs, what made them: the settings, the models, the sweep, the machine and its BLAS kernel."""
+    import platform
+
+    import numpy as np
+    import threadpoolctl
+
+    from lstm_utils.experiments import MODELS, SETTINGS, TASKS
+
+    blas = [{k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for i in threadpoolctl.threadpool_info()]
+    meta = {"written_by": "scripts/run_experiments.py", "settings": SETTINGS,
+            "models": {k: {"cell": m.cell, "init": m.init, "label": m.label} for k, m in MODELS.items()},
+            "tasks": {k: {"kind": t.kind, "chance": t.chance, "paper": t.paper} for k, t in TASKS.items()},
+            "sweep": [{"task": t, "model": m, "lengths": list(ls), "seeds": list(ss)} for t, m, ls, ss in SWEEP],
+            "last_invocation": {"runs": n_runs, "seconds": round(seconds, 1), "jobs": a.jobs,
+                                "python": platform.python_version(), "numpy": np.__version__,
+                                "machine": platform.machine(), "blas": blas}}
+    path = a.out.with_suffix(".settings.json")
+    path.write_text(json.dumps(meta, indent=1) + "\n")
 
 
 def main(argv=None):
-    from lstm_utils.train import CHANCE, LONG_RANGE
+    from tqdm import tqdm
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--tasks", nargs="+", default=["adding", "keyword"], choices=sorted(LONG_RANGE))
-    p.add_argument("--cells", nargs="+", default=["rnn", "lstm"])
-    p.add_argument("--lengths", nargs="+", type=int, default=[10, 25, 50, 100])
-    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--tasks", nargs="+")
+    p.add_argument("--models", nargs="+")
+    p.add_argument("--lengths", nargs="+", type=int)
+    p.add_argument("--seeds", nargs="+", type=int)
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--out", type=Path, default=ROOT / "notebooks" / "data" / "long_range_results.json")
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--fresh", action="store_true", help="discard the runs already in the file")
     a = p.parse_args(argv)
 
-    # longest first, so the slow runs do not end up alone at the end
-    configs = sorted(((t, c, T, s) for t in a.tasks for c in a.cells for T in a.lengths for s in a.seeds),
-                     key=lambda x: -x[2])
-    start = time.perf_counter()
-    runs = []
-    with ProcessPoolExecutor(max_workers=a.jobs) as pool:
-        for r in pool.map(run_one, configs):
-            runs.append(r)
-            print(f"{r['task']:8s} {r['cell']:5s} T={r['T']:4d} seed={r['seed']}  score={r['score']:.3f}  "
-                  f"steps={r['steps']:5d}  {r['seconds']:6.1f} s", flush=True)
-    runs.sort(key=lambda r: (r["task"], r["cell"], r["T"], r["seed"]))
-    total = time.perf_counter() - start
-    settings = {t: {k: v for k, v in LONG_RANGE[t].items()} for t in a.tasks}
-    out = {"description": "RNN vs LSTM on long-time-lag tasks: test score per run of the best "
-                          "validated parameters (adding: fraction solved, |error| < 0.04; keyword: accuracy). "
-                          "Written by scripts/run_experiments.py.",
-           "settings": settings, "chance": {t: CHANCE[t] for t in a.tasks},
-           "lengths": a.lengths, "seeds": a.seeds, "total_seconds": round(total, 1), "runs": runs}
+    if a.fresh and a.out.exists():
+        a.out.unlink()
+    done = set()
+    if a.out.exists():
+        for line in a.out.read_text().splitlines():
+            if line.strip():
+                r = json.loads(line)
+                done.add((r["task"], r["model"], r["T"], r["seed"]))
+    todo = [c for c in configurations(a) if c not in done]
+    todo.sort(key=lambda c: -c[2])        # longest first, so that no slow run is left alone at the end
+    print(f"{len(done)} runs in {a.out.name}; {len(todo)} to run on {a.jobs} processes", flush=True)
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {a.out.relative_to(ROOT) if a.out.is_relative_to(ROOT) else a.out} "
-          f"({len(runs)} runs, {total:.0f} s)")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=a.jobs) as pool, open(a.out, "a") as f, \
+            tqdm(total=len(todo), unit="run", smoothing=0) as bar:
+        futures = [pool.submit(run_one, c) for c in todo]
+        for fut in as_completed(futures):
+            r = fut.result()
+            f.write(json.dumps(r) + "\n")
+            f.flush()
+            bar.set_postfix_str(f"{r['model']} {r['task']} T={r['T']} seed={r['seed']}: "
+                                f"{'solved' if r['solved'] else 'not solved'} ({r['steps']} steps)")
+            bar.update(1)
+    seconds = time.perf_counter() - start
+    print(f"{len(todo)} runs in {seconds:.0f} s; {a.out.name} holds {len(done) + len(todo)}", flush=True)
+    write_settings(a, len(todo), seconds)
     return 0
 
 

@@ -109,3 +109,36 @@ def test_review_corpus_lengths_and_positions():
         assert len(where) == 1 and where[0] <= 2                        # the deciding word is near the start
     with pytest.raises(ValueError, match="position"):
         d.review_corpus(2, position=(0.5, 2.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(T=st.integers(10, 300), seed=st.integers(0, 2**16))
+def test_temporal_order_is_correct(T, seed):
+    xs, labels = d.temporal_order(9, T, rng=seed)
+    assert xs.shape == (T, 9, len(d.TEMPORAL_SYMBOLS)) and labels.shape == (9,) and labels.dtype.kind == "i"
+    tokens = xs.argmax(axis=2)                                            # (T, n)
+    assert_array_equal(xs.sum(axis=2), 1.0)                               # one-hot
+    assert np.all(tokens[0] == d.TEMPORAL_SYMBOLS.index("E")) and np.all(tokens[-1] == d.TEMPORAL_SYMBOLS.index("B"))
+    first_range, second_range = d.temporal_order_positions(T)
+    for b in range(9):
+        relevant = np.flatnonzero(np.isin(tokens[:, b], [4, 5]))        # the steps showing X or Y
+        assert len(relevant) == 2
+        t1, t2 = relevant
+        assert t1 in first_range and t2 in second_range
+        symbols = "".join(d.TEMPORAL_SYMBOLS[tokens[t, b]] for t in (t1, t2))
+        assert d.TEMPORAL_CLASSES[labels[b]] == symbols
+
+
+def test_temporal_order_positions_follow_the_paper_at_100():
+    first, second = d.temporal_order_positions(100)
+    assert (first.start, first.stop - 1, second.start, second.stop - 1) == (10, 20, 50, 60)
+    with pytest.raises(ValueError, match="T"):
+        d.temporal_order_positions(3)
+
+
+def test_temporal_order_is_seeded_and_balanced():
+    a, b = d.temporal_order(50, 30, rng=1), d.temporal_order(50, 30, rng=1)
+    assert_array_equal(a[0], b[0])
+    assert_array_equal(a[1], b[1])
+    _, labels = d.temporal_order(8000, 30, rng=2)
+    assert np.all(np.abs(np.bincount(labels, minlength=4) / 8000 - 0.25) < 0.02)

@@ -262,12 +262,22 @@ def test_init_rnn_shapes_seed_and_scale():
     assert lu.init_rnn(D, H, rng=0, dtype=np.float32)["W_h"].dtype == np.float32
 
 
+def test_init_rnn_identity_start():
+    p = lu.init_rnn(D, H, rng=0, recurrent="identity")
+    assert_array_equal(p["W_h"][:, :H], np.eye(H))
+    assert_array_equal(p["W_h"][:, H:], lu.init_rnn(D, H, rng=0)["W_h"][:, H:])     # same input block
+    # at h = 0 the step Jacobian diag(1 - h_t^2) W_hh is the identity: the gradient neither shrinks nor grows
+    hs, _ = lu.rnn_forward(np.zeros((3, 1, D)), None, p)
+    assert_array_equal(hs, 0.0)
+
+
 @pytest.mark.parametrize("args, kwargs, match", [
     ((0, 4), {}, "input_size"),
     ((3, 0), {}, "hidden_size"),
     ((3.0, 4), {}, "input_size"),
     ((3, 4), {"rng": "seed"}, "rng"),
     ((3, 4), {"scale": -1.0}, "scale"),
+    ((3, 4), {"recurrent": "orthogonal"}, "recurrent"),
 ])
 def test_init_rnn_rejects_bad_arguments(args, kwargs, match):
     with pytest.raises(ValueError, match=match):

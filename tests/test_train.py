@@ -69,8 +69,15 @@ def test_train_rejects_bad_arguments():
         tr.train("rnn", params, [1, 2], task="regression", progress=False)
 
 
-def test_long_range_run_is_reproducible():
-    a = tr.long_range_run("keyword", "lstm", 5, 0, steps=40, eval_every=20, n_val=100)
-    b = tr.long_range_run("keyword", "lstm", 5, 0, steps=40, eval_every=20, n_val=100)
-    assert a["score"] == b["score"] and a["history"]["loss"] == b["history"]["loss"]
-    assert 0.0 <= a["score"] <= 1.0 and a["T"] == 5
+def test_probe_sees_every_batch_and_its_input_gradient():
+    gen = lambda n, rng: adding_problem(n, 6, rng=rng)
+    seen = []
+
+    def probe(xs, dxs):
+        assert xs.shape == dxs.shape
+        seen.append(xs.shape)
+        return float(np.linalg.norm(dxs[-1]))
+    _, hist = tr.train("rnn", m.init_model("rnn", 2, 3, 1, rng=0), gen, task="regression", steps=5,
+                       batch_size=4, progress=False, probe=probe)
+    assert seen == [(6, 4, 2)] * 5
+    assert_allclose(hist["probe"], hist["grad_last"])
