@@ -240,3 +240,10 @@ def load_results(name=RESULTS):
     """The records of the sweep stored with the package (written by ``scripts/run_experiments.py``)."""
     text = resources.files("lstm_utils").joinpath("results", name).read_text()
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def load_sweep_settings(name=RESULTS):
+    """What ``scripts/run_experiments.py`` recorded beside the runs: the settings, models, sweep and machine."""
+    stem = name.rsplit(".", 1)[0]
+    text = resources.files("lstm_utils").joinpath("results", f"{stem}.settings.json").read_text()
+    return json.loads(text)

@@ -105,3 +105,20 @@ def test_gradient_probe_survives_a_saturated_float32_network():
     dxs[-1] = 1e-30                                                        # float32 would underflow the ratio
     dxs[ex.TASKS["adding"].first_relevant(xs), np.arange(4)] = 1e-31
     assert ex.gradient_probe("adding")(xs, dxs) == pytest.approx(0.1, rel=1e-5)
+
+
+def test_the_stored_sweep_is_complete_and_made_with_todays_settings():
+    runs, meta = ex.load_results(), ex.load_sweep_settings()
+    assert meta["settings"] == ex.SETTINGS, "SETTINGS changed since the sweep ran: run `make experiments FRESH=1`"
+    assert {k: (m["cell"], m["init"]) for k, m in meta["models"].items()} == \
+        {k: (m.cell, m.init) for k, m in ex.MODELS.items()}
+    have = {(r["task"], r["model"], r["T"], r["seed"]) for r in runs}
+    assert len(have) == len(runs)                                          # no run twice
+    for entry in meta["sweep"]:
+        for T in entry["lengths"]:
+            for seed in entry["seeds"]:
+                assert (entry["task"], entry["model"], T, seed) in have
+    for r in runs:
+        assert r["solved"] == (r["score"] >= ex.SETTINGS["solved_at"])
+        assert r["sequences"] == r["steps"] * ex.SETTINGS["batch_size"] and r["steps"] <= ex.SETTINGS["steps"]
+        assert all(np.isfinite(r[k]) and r[k] >= 0 for k in ("grad_init", "grad_start", "grad_end"))
