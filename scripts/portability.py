@@ -93,6 +93,7 @@ def main(argv=None):
     total = time.perf_counter() - start
 
     names = [f"{k} ({actual[k]})" if k == "default" else k for k in a.kernels]
+    names = [n.ljust(len("pass 100.0 s")) for n in names]
     width = max(len(nb.stem) for nb in notebooks)
     print(f"\n| {'notebook':{width}} | " + " | ".join(names) + " |")
     print(f"|{'-' * (width + 2)}|" + "|".join("-" * (len(n) + 2) for n in names) + "|")
