@@ -80,6 +80,7 @@ MODELS = {
     "rnn_identity": Model("rnn", {"recurrent": "identity"}, "RNN, identity start"),
     "lstm_bf1": Model("lstm", {"forget_bias": 1.0}, "LSTM, b_f = 1"),
     "lstm_bf3": Model("lstm", {"forget_bias": 3.0}, "LSTM, b_f = 3"),
+    "lstm_bf3_bi3": Model("lstm", {"forget_bias": 3.0, "input_bias": -3.0}, "LSTM, b_f = 3, b_i = -3"),
     "gru": Model("gru", {}, "GRU, b_z = 0"),
     "gru_bz3": Model("gru", {"update_bias": -3.0}, "GRU, b_z = -3"),
 }
@@ -88,6 +89,7 @@ MODELS = {
 ``rnn``: the course's default, every weight from N(0, 1/(H + D)) (largest singular value of the recurrent block
 about 1.7 at H = 32); ``rnn_identity``: the same with the recurrent block set to the identity (Le, Jaitly & Hinton
 2015, who used ReLU units; ours keep tanh); ``lstm_bf1``, ``lstm_bf3``: forget-gate bias 1 (the common default) or 3;
+``lstm_bf3_bi3``: forget-gate bias 3 and input-gate bias -3, an input gate that starts nearly closed (chapter 10);
 ``gru``, ``gru_bz3``: update-gate bias 0 or -3 (in the course's convention, where z weights the *new* candidate)."""
 
 SETTINGS = {"hidden_size": 32, "lr": 3e-3, "batch_size": 32, "steps": 3000, "eval_every": 50, "clip": 1.0,

@@ -31,18 +31,23 @@ WEIGHT_KEYS = tuple(f"W_{g}" for g in GATES)
 BIAS_KEYS = tuple(f"b_{g}" for g in GATES)
 
 
-def init_lstm(input_size, hidden_size, *, rng=None, forget_bias=1.0, scale=None, dtype=np.float64):
+def init_lstm(input_size, hidden_size, *, rng=None, forget_bias=1.0, input_bias=0.0, scale=None,
+              dtype=np.float64):
     """Parameters of an LSTM: weights from N(0, scale²) (default scale 1/sqrt(H + D)), biases zero except ``b_f``.
 
     ``b_f = forget_bias`` (default 1, as Jozefowicz et al. 2015 recommend) starts the forget gate near
     σ(1) ≈ 0.73, so the cell keeps most of its content before training has taught it what to keep.
+    ``b_i = input_bias`` (default 0) sets where the input gate starts: a negative value starts it nearly closed,
+    σ(-3) ≈ 0.05, so that the cell writes little until training opens the gate (chapter 10 compares this start with
+    the GRU's, whose coupled gate writes little when it keeps much).
     """
     D, H = check_sizes(input_size, hidden_size)
     rng = as_rng(rng)
+    start = {"f": forget_bias, "i": input_bias}
     params = {}
     for g in GATES:
         params[f"W_{g}"] = gate_weight(rng, H, D, scale, dtype)
-        params[f"b_{g}"] = np.full(H, forget_bias if g == "f" else 0.0, dtype=dtype)
+        params[f"b_{g}"] = np.full(H, start.get(g, 0.0), dtype=dtype)
     return params
 
 

@@ -326,6 +326,10 @@ def test_init_lstm_keys_shapes_and_biases():
         assert_array_equal(p[f"b_{g}"], 0.0)
     assert_array_equal(lu.init_lstm(5, 7, rng=0, forget_bias=-2.5)["b_f"], -2.5)
     assert_array_equal(lu.init_lstm(5, 7, rng=0, forget_bias=0.0)["b_f"], 0.0)
+    p = lu.init_lstm(5, 7, rng=0, forget_bias=3.0, input_bias=-3.0)
+    assert_array_equal(p["b_i"], -3.0)
+    assert_array_equal(p["b_c"], 0.0)
+    assert_array_equal(p["W_i"], lu.init_lstm(5, 7, rng=0)["W_i"])          # the weights do not change
 
 
 def test_init_lstm_weights_are_random_with_scale_one_over_sqrt_fan_in():
