@@ -74,12 +74,17 @@ def check_params(params: Mapping, weight_keys: Sequence[str], bias_keys: Sequenc
 
 
 def check_sequence(xs, D: int, dtype: np.dtype) -> np.ndarray:
-    """The input sequence, time-major ``(T, B, D)`` with at least one step and one sequence."""
+    """The input sequence, time-major ``(T, B, D)`` with at least one step and one sequence, C-contiguous.
+
+    A transposed view, a Fortran-ordered array or a fancy-indexed batch (``xs[:, idx]``) is copied once into C order
+    here: the sequence functions write their input gradients through reshaped views of an array laid out like
+    ``xs``, and a reshape of a non-contiguous array is a copy, so those writes would be lost.
+    """
     xs = as_real_array("xs", xs, dtype)
     check_shape("xs", xs, (None, None, D), "T, B, D")
     if xs.shape[0] == 0 or xs.shape[1] == 0:
         raise ValueError(f"xs: expected at least one step and one sequence, got shape {tuple(xs.shape)}")
-    return xs
+    return np.ascontiguousarray(xs)
 
 
 def check_step_input(x_t, D: int, dtype: np.dtype) -> np.ndarray:

@@ -210,3 +210,34 @@ def test_lstm_fast_path_huge_preactivations_no_overflow(dtype):
         assert np.all((gates[name] >= 0) & (gates[name] <= 1)), name
     assert np.all(np.abs(gates["c_tilde"]) <= 1)
     assert all(np.all(np.isfinite(a)) for a in (hs, cs, dxs, dh0, dc0, *grads.values()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Layout: a non-contiguous input gives the same outputs and gradients as its C-contiguous copy
+
+def _layouts(xs):
+    """The same values as ``xs`` (T, B, D) in four layouts: C order, Fortran order, a transposed view, a batch
+    drawn by fancy indexing (what lstm_utils.train draws from a fixed data set)."""
+    T, B, D = xs.shape
+    wide = np.concatenate([xs, xs], axis=1)
+    return {"C": np.ascontiguousarray(xs), "F": np.asfortranarray(xs),
+            "transposed": np.ascontiguousarray(xs.transpose(1, 0, 2)).transpose(1, 0, 2),
+            "fancy": wide[:, np.arange(B)]}
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_non_contiguous_inputs_give_the_same_gradients(cell):
+    rng = np.random.default_rng(7)
+    xs = rng.normal(size=(6, 3, 4))
+    params = lu.models.init_model(cell, 4, 5, 2, rng=1)
+    out = {}
+    for name, x in _layouts(xs).items():
+        y, cache = lu.models.model_forward(cell, params, x)
+        grads, dxs = lu.models.model_backward(np.ones_like(y), cache)
+        out[name] = (y, grads, dxs)
+    y0, g0, d0 = out["C"]
+    for name, (y, g, d) in out.items():
+        np.testing.assert_array_equal(y, y0, err_msg=name)
+        np.testing.assert_array_equal(d, d0, err_msg=name)
+        for k in g0:
+            np.testing.assert_array_equal(g[k], g0[k], err_msg=f"{name} {k}")
