@@ -30,7 +30,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .data import adding_problem, temporal_order
-from .models import init_model
+from .models import init_model, model_forward, softmax
 from .train import evaluate, train
 
 
@@ -54,11 +54,13 @@ def _first_symbol(xs):
 
 
 TASKS = {
-    "adding": Task(lambda n, T, rng, dtype: adding_problem(n, T, rng=rng, dtype=dtype), "regression", 1, 0.1536, _first_marked,
+    "adding": Task(lambda n, T, rng, dtype: adding_problem(n, T, rng=rng, dtype=dtype),
+                   "regression", 1, 0.1536, _first_marked,
                    "Hochreiter & Schmidhuber (1997), experiment 4: lengths T to 1.1 T, markers -1 at the ends; "
                    "stopped when the training error was below 0.01 and the last 2,000 sequences were all solved; "
                    "on average 74,000 training sequences at T = 100, 209,000 at T = 500, 853,000 at T = 1000."),
-    "temporal": Task(lambda n, T, rng, dtype: temporal_order(n, T, rng=rng, dtype=dtype), "classification", 4, 0.25, _first_symbol,
+    "temporal": Task(lambda n, T, rng, dtype: temporal_order(n, T, rng=rng, dtype=dtype),
+                     "classification", 4, 0.25, _first_symbol,
                      "Hochreiter & Schmidhuber (1997), experiment 6a: lengths 100 to 110, X or Y at steps 10-20 "
                      "and 50-60; a sequence correct when every output is within 0.3 of its target; on average "
                      "31,390 training sequences."),
@@ -127,8 +129,7 @@ def gradient_probe(task):
 
 
 def _paper_fraction(task, params, cell, xs, ys):
-    """Fraction of sequences that meet the 1997 paper's per-sequence criterion."""
-    from .models import model_forward, softmax
+    """Fraction of sequences that meet the 1997 paper's per-sequence criterion, and the mean squared error."""
     out = model_forward(cell, params, xs)[0]
     if TASKS[task].kind == "regression":
         return float(np.mean(np.abs(out[:, 0] - ys) < 0.04)), float(np.mean((out[:, 0] - ys) ** 2))

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - optional; training is then only slower
 
 from ._init import as_rng
 from .gradients import clip_grad_norm, global_norm
-from .models import LOSSES, METRICS, get_cell, init_model, model_backward, model_forward
+from .models import LOSSES, METRICS, get_cell, model_backward, model_forward
 
 
 class Adam:
