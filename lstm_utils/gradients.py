@@ -222,6 +222,47 @@ def bptt_grad_norms(dhs, cache) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Averaging norms over sequences
+# --------------------------------------------------------------------------------------------------------------
+def geometric_mean(values, axis=0) -> np.ndarray:
+    r"""The geometric mean :math:`\exp(\overline{\log v})` of non-negative ``values`` along ``axis``.
+
+    The right average for quantities that decay or grow exponentially, such as gradient norms over sequences: the
+    arithmetic mean of 1e-3 and 1e-9 is 5e-4, dominated by the larger one, while their geometric mean is 1e-6, the
+    typical order of magnitude (the mean of the straight lines on a log axis).
+
+    Parameters
+    ----------
+    values : array_like
+        Finite, non-negative numbers, e.g. ``jacobian_norms(hs, W_h)`` of shape (T + 1, B). A zero (a norm that
+        underflowed) makes the mean along its axis zero.
+    axis : int, tuple of ints or None
+        The axis (or axes) to average over, e.g. the sequences; ``None``: all of them. Default 0.
+
+    Returns
+    -------
+    ndarray
+        ``values`` with ``axis`` removed (a 0-d array for ``axis=None``), float64 (float32 stays float32).
+    """
+    dtype = compute_dtype(values)
+    v = as_real_array("values", values, dtype)
+    if v.size == 0:
+        raise ValueError(f"values: expected at least one value, got shape {tuple(v.shape)}")
+    bad = ~np.isfinite(v) | (v < 0)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"values: expected finite non-negative numbers, got {float(v[first])!r} at index {first}")
+    if axis is not None:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        for a in axes:
+            if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -v.ndim <= a < v.ndim:
+                raise ValueError(f"axis: expected None or integer axes of an array of shape {tuple(v.shape)}, "
+                                 f"got {axis!r}")
+    with np.errstate(divide="ignore"):                 # log 0 = -inf, and exp(-inf) = 0: a zero gives zero
+        return np.exp(np.mean(np.log(v), axis=axis))
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Global-norm clipping
 # --------------------------------------------------------------------------------------------------------------
 def global_norm(grads) -> float:

@@ -25,7 +25,7 @@ Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
@@ -109,6 +109,23 @@ def split_params(params) -> tuple[dict, dict]:
                          f"a model's params hold the cell's keys plus 'W_y' (K, H) and 'b_y' (K,)")
     cell_params = {k: v for k, v in params.items() if k not in READOUT_KEYS}
     return cell_params, {k: params[k] for k in READOUT_KEYS}
+
+
+def parameter_count(params) -> int:
+    """The number of trainable numbers in ``params``: the sum of the sizes of its arrays.
+
+    ``params``: a dict of arrays, e.g. from :func:`init_model`, :func:`~lstm_utils.init_lstm` (an LSTM has
+    :math:`4H(H + D + 1)`) or :func:`~lstm_utils.init_rnn` (:math:`H(H + D + 1)`).
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params: expected a dict of arrays, got {type(params).__name__}")
+    total = 0
+    for k, v in params.items():
+        a = np.asarray(v)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"params[{k!r}]: expected a numeric array, got dtype {a.dtype}")
+        total += int(a.size)
+    return total
 
 
 def init_model(cell, input_size, hidden_size, output_size, *, rng=None, **cell_kw):

@@ -232,20 +232,8 @@ def _end_bar_early(bar, step):
 
 
 def plot_history(history, ax=None, *, label=None, color=None, metric=False):
-    """Plot a training curve from :func:`train`'s history on ``ax``: the training loss per step (log scale).
+    """The training curve of a :func:`train` history; defined in :func:`lstm_utils.plotting.plot_history`
+    (needs matplotlib), kept here where chapter 08 first met it."""
+    from .plotting import plot_history as _plot_history
 
-    With ``metric=True``, the validation metric at the evaluation steps instead. Returns ``ax``.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots()
-    if metric:
-        ax.plot(history["eval_step"], history["val_metric"], label=label, color=color)
-        ax.set_ylabel("validation metric")
-    else:
-        ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"], label=label, color=color, lw=1)
-        ax.set_yscale("log")
-        ax.set_ylabel("training loss")
-    ax.set_xlabel("training step")
-    return ax
+    return _plot_history(history, ax, label=label, color=color, metric=metric)
