@@ -26,7 +26,7 @@ from collections.abc import Iterable
 import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from .plotting import COLORS, PALETTE
 
@@ -108,10 +108,10 @@ class _Canvas:
     def _style(self, kind: str, groups) -> dict:
         on = self.on(groups)
         if kind == "cell":
-            return dict(color=_CELL_COLOR if on else _GREY_LINE, lw=_CELL_LW, ls="-")
+            return {"color": _CELL_COLOR if on else _GREY_LINE, "lw": _CELL_LW, "ls": "-"}
         if kind == "hidden":
-            return dict(color=_HIDDEN_COLOR if on else _GREY_LINE, lw=_HIDDEN_LW, ls=_HIDDEN_DASH)
-        return dict(color=_GATE_COLORS[kind] if on else _GREY_LINE, lw=_GATE_LW, ls="-")
+            return {"color": _HIDDEN_COLOR if on else _GREY_LINE, "lw": _HIDDEN_LW, "ls": _HIDDEN_DASH}
+        return {"color": _GATE_COLORS[kind] if on else _GREY_LINE, "lw": _GATE_LW, "ls": "-"}
 
     def path(self, points, kind, groups, *, arrow=True, halo=False, lw=None):
         """A polyline through ``points``, with an arrowhead ending exactly at the last point."""

@@ -4,11 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import pytest
 
-from lstm_utils import diagrams  # noqa: E402
+from lstm_utils import diagrams
 
 DRAW = {"rnn": diagrams.draw_rnn_cell, "lstm": diagrams.draw_lstm_cell, "gru": diagrams.draw_gru_cell}
 GREY = {mcolors.to_hex(c) for c in (diagrams._GREY_LINE, diagrams._GREY_TEXT, diagrams._GREY_FILL)}
@@ -39,7 +39,7 @@ def test_draws_on_new_and_given_axes(cell):
     ax = DRAW[cell]()
     assert ax.figure.get_size_inches()[0] == pytest.approx(7.0)
     assert len(ax.texts) > 5 and len(ax.patches) > 3 and len(ax.lines) > 3
-    fig, given = plt.subplots()
+    _fig, given = plt.subplots()
     assert DRAW[cell](given) is given
 
 
