@@ -72,7 +72,7 @@ def __getattr__(name):
     try:
         mod = importlib.import_module(f".{module}", __name__)
     except ImportError as exc:
-        need = "matplotlib" if module == "plotting" else "ipywidgets and matplotlib"
+        need = "ipywidgets and matplotlib" if module == "widgets" else "matplotlib"
         raise ImportError(f"lstm_utils.{name} needs {need} ({exc.name or exc} is not installed): "
                           f'pip install "lstm_utils[book]"') from exc
     return mod if name in _LAZY_MODULES else getattr(mod, name)
