@@ -244,20 +244,6 @@ def lstm_step_backward(dh_t, dc_t, cache):
     return grads, dx[0], dh_prev, dc_prev
 
 
-class _SequenceCache(dict):
-    """The cache of :func:`lstm_forward`: a dict. One key of an older layout, ``"acts"`` (T, B, 4H), the gates
-    f, i, C̃, o side by side, is made on first use, for callers that still read it (``lstm_utils.memory``)."""
-
-    def __missing__(self, key):
-        if key != "acts":
-            raise KeyError(key)
-        value = self["acts"] = np.concatenate([self[k] for k in ("f", "i", "c_tilde", "o")], axis=2)
-        return value
-
-    def __contains__(self, key):
-        return key == "acts" or dict.__contains__(self, key)
-
-
 def lstm_forward(xs, h0, c0, params):
     r"""Run the LSTM over a sequence: the step of :func:`lstm_step` for t = 1..T.
 
@@ -277,8 +263,10 @@ def lstm_forward(xs, h0, c0, params):
         The hidden and cell states :math:`h_1..h_T`, :math:`C_1..C_T`.
     cache : dict
         For :func:`lstm_backward`: the values of :data:`STEP_KEYS` for every step, stacked, ``x`` (T, B, D) (the same
-        array as ``xs``) and the others (T, B, H); also ``xs``, ``h0``, ``c0``, ``hs``, ``cs``, the validated
-        ``params``, and, for :mod:`lstm_utils.memory`, ``tanh_cs`` (= ``tanh_c``), ``W`` (4H, H + D) and ``H``.
+        array as ``xs``) and the others (T, B, H); also ``xs``, ``h0``, ``c0``, ``hs``, ``cs`` and the validated
+        ``params``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one array of the states
+        :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the cache's own arrays, so
+        writing into them changes what :func:`lstm_backward` computes.
 
     Equations
     ---------
@@ -305,26 +293,15 @@ def lstm_forward(xs, h0, c0, params):
     hs = np.empty((T + 1, B, H), dtype=dtype)                 # h_0..h_T, filled step by step
     cs = np.empty((T + 1, B, H), dtype=dtype)                 # C_0..C_T
     hs[0], cs[0] = h0, c0
-    cache = _SequenceCache({k: np.empty((T, B, H), dtype=dtype) for k in STEP_KEYS[3:]})   # f, i, C~, o, tanh C
+    cache = {k: np.empty((T, B, H), dtype=dtype) for k in STEP_KEYS[3:]}   # f, i, C~, o, tanh C
     for t in range(T):
         h, c, s = _step(a_xs[t], hs[t], cs[t], W_hh)
         hs[t + 1], cs[t + 1] = h, c
         for k, v in s.items():
             cache[k][t] = v
     cache.update(x=xs, h_prev=hs[:-1], c_prev=cs[:-1], xs=xs, h0=h0, c0=c0, hs=hs[1:], cs=cs[1:], params=p,
-                 made_by="lstm_forward", tanh_cs=cache["tanh_c"], W=W, H=H)
+                 made_by="lstm_forward")
     return hs[1:], cs[1:], cache
-
-
-def _from_memory_cache(cache):
-    """The step values of an older-layout cache (keys ``xs, h0, c0, hs, cs, tanh_cs, acts, W, H``), which
-    ``lstm_utils.memory.cell_gradients`` builds for single steps."""
-    H, acts = cache["H"], cache["acts"]
-    values = {k: acts[:, :, j * H : (j + 1) * H] for j, k in enumerate(("f", "i", "c_tilde", "o"))}
-    values.update(x=cache["xs"], tanh_c=cache["tanh_cs"],
-                  h_prev=np.concatenate([cache["h0"][None], cache["hs"][:-1]]),
-                  c_prev=np.concatenate([cache["c0"][None], cache["cs"][:-1]]))
-    return values, cache["W"], cache["hs"]
 
 
 def lstm_backward(dhs, cache, dc_last=None):
@@ -356,16 +333,13 @@ def lstm_backward(dhs, cache, dc_last=None):
     (:math:`\partial C_t / \partial C_{t-1} = \mathrm{diag}(f_t)` on the direct path). The parameter gradients and
     ``dxs`` are sums (or maps) over the steps, formed after the loop, one matrix product each.
     """
-    if isinstance(cache, dict) and "made_by" not in cache and {"acts", "W", "H", "xs"} <= set(cache):
-        values, W, hs = _from_memory_cache(cache)          # the single-step caches of lstm_utils.memory
-    else:
-        cache = check_cache(cache, "lstm_forward")
-        values, W, hs = cache, fuse_params(cache["params"])[0], cache["hs"]
+    values = check_cache(cache, "lstm_forward")
+    hs = values["hs"]
     T, B, H = hs.shape
     dtype = hs.dtype
     dhs = check_gradient("dhs", dhs, hs.shape, "T, B, H", dtype)
     dc = check_state("dc_last", dc_last, B, H, dtype)
-    W_hh, W_x = _split(W, H)
+    W_hh, W_x = _split(fuse_params(values["params"])[0], H)
     local = _local_derivatives(values)                        # (T, B, H) each, for every step at once
     f = values["f"]
     das = np.empty((T, B, 4 * H), dtype=dtype)                # the pre-activation gradients, filled going back

@@ -170,6 +170,8 @@ def rnn_forward(xs, h0, params):
     cache : dict
         For :func:`rnn_backward`: the step values for every step, stacked, ``x`` (T, B, D) (the same array as
         ``xs``), ``h_prev`` and ``h`` (T, B, H); also ``xs``, ``h0``, ``hs`` (= ``h``) and the validated ``params``.
+        ``h_prev`` and ``h`` are views of one array of the states :math:`h_0..h_T`: the returned ``hs`` is the
+        cache's own array, so writing into it changes what :func:`rnn_backward` computes.
 
     Equations
     ---------
@@ -185,13 +187,12 @@ def rnn_forward(xs, h0, params):
     h0 = check_state("h0", h0, B, H, dtype)
     W_hh, W_x = _split(p["W_h"], H)
     a_xs = xs @ W_x.T + p["b_h"]                               # (T, B, H): the input projections of all steps
-    h, hs = h0, []
+    states = np.empty((T + 1, B, H), dtype=dtype)             # h_0..h_T, filled step by step
+    states[0] = h0
     for t in range(T):
-        h = _step(a_xs[t], h, W_hh)
-        hs.append(h)
-    hs = np.stack(hs)
-    h_prev = np.concatenate([h0[None], hs[:-1]])
-    cache = {"x": xs, "h_prev": h_prev, "h": hs, "xs": xs, "h0": h0, "hs": hs, "params": p,
+        states[t + 1] = _step(a_xs[t], states[t], W_hh)
+    hs = states[1:]
+    cache = {"x": xs, "h_prev": states[:-1], "h": hs, "xs": xs, "h0": h0, "hs": hs, "params": p,
              "made_by": "rnn_forward"}
     return hs, cache
 
@@ -226,9 +227,9 @@ def rnn_backward(dhs, cache):
     T, B, H = hs.shape
     dhs = check_gradient("dhs", dhs, hs.shape, "T, B, H", hs.dtype)
     W_hh, W_x = _split(cache["params"]["W_h"], H)
-    das = [None] * T
+    das = np.empty((T, B, H), dtype=hs.dtype)                 # the pre-activation gradients, filled going back
     dh_next = np.zeros((B, H), dtype=hs.dtype)                # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
         das[t], dh_next = _step_backward(dhs[t] + dh_next, hs[t], W_hh)
-    grads, dxs = _gradients(np.stack(das), cache["x"], cache["h_prev"], W_x)
+    grads, dxs = _gradients(das, cache["x"], cache["h_prev"], W_x)
     return grads, dxs, dh_next
