@@ -170,8 +170,8 @@ def test_default_dpi_is_at_least_100_and_follows_the_figure():
     fig.add_subplot().plot([0, 1])
     assert _png_info(lu.widgets.figure_to_png(fig))[2][0] == pytest.approx(100, abs=0.5)
     assert _png_info(lu.widgets.figure_to_png(big(1)))[2][0] == pytest.approx(150, abs=0.5)
-    with pytest.warns(UserWarning, match="blurrier"):
-        assert _png_info(lu.widgets.figure_to_png(big(1), dpi=60))[2][0] == pytest.approx(100, abs=0.5)
+    assert _png_info(lu.widgets.figure_to_png(big(1), dpi=60))[2][0] == pytest.approx(100, abs=0.5)
+    assert _png_info(lu.widgets.figure_to_png(big(1), dpi=200))[2][0] == pytest.approx(200, abs=0.5)
 
 
 def test_quantised_frames_are_smaller_and_look_the_same():
