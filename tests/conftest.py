@@ -72,6 +72,9 @@ class FreshVenv:
         self.python = path / "bin" / "python"
         subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
         (path / "home").mkdir()
+        # A current pip, as Binder and Colab have: the one a venv bundles may be too old to parse
+        # `name[extra] @ git+file:///path` (pip < 24.1).
+        self.pip_install("--upgrade", "pip>=24.1", cwd=path)
 
     def env(self, **extra) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in LEAKY}
