@@ -37,8 +37,8 @@ from .memory import cell_jacobians, forget_products, gate_values
 from .models import split_params
 from .rnn import _rnn_params, rnn_backward, rnn_forward
 
-__all__ = ["direct_path_norms", "cell_jacobian_norms", "lstm_input_grads", "rnn_input_grads", "grad_norms",
-           "input_gradient_paths"]
+__all__ = ["cell_jacobian_norms", "direct_path_norms", "grad_norms", "input_gradient_paths", "lstm_input_grads",
+           "rnn_input_grads"]
 
 
 def _check_dhs(dhs, T, B, H, dtype):

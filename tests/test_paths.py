@@ -96,7 +96,7 @@ def test_cell_jacobian_norms_match_finite_differences():
             for j in range(H):
                 c = c_states[t, b:b + 1].copy()
 
-                def c_T(c=c):
+                def c_T(c=c, t=t, b=b):
                     # h_t = o_t * tanh(C_t) follows C_t (o_t held); h_0 is an independent input
                     h = h_states[t, b:b + 1] if t == 0 else o[t - 1, b:b + 1] * np.tanh(c)
                     return lu.lstm_forward(xs[t:, b:b + 1], h, c, params)[1][-1, 0]
