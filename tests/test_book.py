@@ -388,11 +388,11 @@ def test_number_extraction_on_examples():
 
 
 def _check_sources(number: str, cache: dict) -> list[str]:
-    """The sources of a chapter's ``check`` cells, with runs of whitespace collapsed."""
+    """The sources of a chapter's ``check`` cells, without whitespace (so a quote may wrap where the code does)."""
     key = ("sources", number)
     if key not in cache:
         nb = json.loads(_notebook(number).read_text())
-        cache[key] = [re.sub(r"\s+", " ", "".join(c["source"])) for c in nb["cells"]
+        cache[key] = [re.sub(r"\s+", "", "".join(c["source"])) for c in nb["cells"]
                       if c["cell_type"] == "code" and "check" in c.get("metadata", {}).get("tags", [])]
     return cache[key]
 
@@ -407,7 +407,7 @@ def _unfound_asserts(page: Path) -> list[str]:
             continue
         sources = [s for ch in sorted(chapters) for s in _check_sources(ch, cache)]
         for quote in quotes:
-            fragment = re.sub(r"\s+", " ", re.sub(r"^assert\s+", "", quote)).strip()
+            fragment = re.sub(r"\s+", "", re.sub(r"^assert\s+", "", quote))
             if not any(fragment in s for s in sources):
                 problems.append(f"{page.name}:{line}: `{quote}` is in no check cell of chapter(s) "
                                 f"{', '.join(sorted(chapters)) or '(none linked)'}")
