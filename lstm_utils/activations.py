@@ -3,12 +3,17 @@
 * ``sigmoid`` maps any real number into (0, 1): the gates use it as a soft, differentiable switch.
 * ``tanh`` maps any real number into (-1, 1): the cells use it to keep activations bounded step after step.
 
-Both keep the dtype of a floating-point input (float32 in, float32 out) and never overflow.
+Both keep the dtype of a floating-point input (float32 in, float32 out), convert booleans and integers to float64,
+and never overflow. Complex, string and object input is refused (``TypeError``): the book's activations are real.
+NaN is passed through (``sigmoid(nan)`` is nan) and the infinities map to the limits (``sigmoid(inf) = 1``), as
+numpy's elementwise functions do; the cells refuse non-finite input before it reaches them.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ._validate import real_array
 
 
 def sigmoid(x):
@@ -20,9 +25,7 @@ def sigmoid(x):
     Mathematically :math:`0 < \sigma(x) < 1`; in floating point the result rounds to exactly 1.0 once ``x``
     exceeds about 37 (float64) or 17 (float32).
     """
-    x = np.asarray(x)
-    if x.dtype.kind not in "fc":
-        x = x.astype(np.float64)
+    x = real_array("x", x)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
 
@@ -30,9 +33,8 @@ def sigmoid(x):
 def tanh(x):
     r"""Hyperbolic tangent, :math:`\tanh(x) = (e^{x} - e^{-x}) / (e^{x} + e^{-x})`, in (-1, 1).
 
-    numpy's ``tanh`` is already overflow-free; this wrapper only fixes the dtype rule (integers become float64).
+    numpy's ``tanh`` is already overflow-free; this wrapper only fixes the dtype rule (integers become float64)
+    and refuses complex or non-numeric input.
     """
-    x = np.asarray(x)
-    if x.dtype.kind not in "fc":
-        x = x.astype(np.float64)
+    x = real_array("x", x)
     return np.tanh(x)

@@ -19,10 +19,16 @@ padded on the left so that the last step is always the review's last word).
 from __future__ import annotations
 
 import re
+from numbers import Real
 
 import numpy as np
 
-from ._init import as_rng
+from ._validate import ArgumentTypeError, float_dtype, integer, number
+from ._validate import rng as _rng
+
+
+def as_rng(rng):
+    return _rng("rng", rng)
 
 # ---------------------------------------------------------------------------------------------------------------
 # The adding problem
@@ -30,9 +36,7 @@ from ._init import as_rng
 
 
 def _check_positive(name, n, minimum=1):
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
-    return int(n)
+    return integer(name, n, minimum=minimum)
 
 
 def adding_problem(n, T, *, rng=None, dtype=np.float64):
@@ -50,6 +54,7 @@ def adding_problem(n, T, *, rng=None, dtype=np.float64):
     (those with :math:`|X_1 + X_2| < 0.16`).
     """
     n, T = _check_positive("n", n), _check_positive("T", T, 4)
+    dtype = float_dtype("dtype", dtype)
     rng = as_rng(rng)
     values = rng.uniform(-1.0, 1.0, size=(T, n))
     half = T // 2
@@ -107,6 +112,7 @@ def temporal_order(n, T, *, rng=None, dtype=np.float64):
     """
     n = _check_positive("n", n)
     first_range, second_range = temporal_order_positions(T)
+    dtype = float_dtype("dtype", dtype)
     rng = as_rng(rng)
     tokens = rng.integers(0, 4, size=(T, n))               # distractors a, b, c, d
     tokens[0], tokens[-1] = 7, 6                           # E ... B (the trigger)
@@ -141,6 +147,7 @@ def keyword_task(n, T, *, n_classes=4, n_distractors=4, rng=None, dtype=np.float
     n, T = _check_positive("n", n), _check_positive("T", T, 0)
     n_classes = _check_positive("n_classes", n_classes, 2)
     n_distractors = _check_positive("n_distractors", n_distractors, 0)
+    dtype = float_dtype("dtype", dtype)
     rng = as_rng(rng)
     V = n_classes + n_distractors
     labels = rng.integers(0, n_classes, size=n)
@@ -161,22 +168,33 @@ ARTICLE_REVIEW = ("Amazing movie! Movie was full of new surprises, audience had 
                   "minute to watch it. There was hardly any boring moment.")
 """The movie review of the source article, verbatim."""
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
+def _check_text(text):
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"text: expected a str, got {type(text).__name__}")
+    return text
 
 
 def tokenize(text):
-    """Lower-cased words, punctuation dropped: ``"Amazing movie!"`` -> ``["amazing", "movie"]``."""
-    if not isinstance(text, str):
-        raise ValueError(f"text: expected a str, got {type(text).__name__}")
-    return _WORD.findall(text.lower())
+    """Lower-cased words, punctuation dropped: ``"Amazing movie!"`` -> ``["amazing", "movie"]``.
+
+    A word is a run of ASCII letters, with one apostrophe allowed inside (``"don't"``); any other character
+    separates words. The words are found in the original text and lower-cased one by one, so
+    :func:`word_spans` gives their exact places even where ``str.lower`` would change the text's length
+    (``"İ".lower()`` is two characters).
+    """
+    return [w for w, _, _ in word_spans(text)]
 
 
 def word_spans(text):
-    """``(word, start, end)`` for every token of :func:`tokenize` in ``text``: where each word sits in the original.
+    """``(word, start, end)`` for every token of :func:`tokenize` in ``text``: ``text[start:end].lower() == word``.
 
     Lets a display colour the original text (capitals and punctuation kept) word by word.
     """
-    return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+    _check_text(text)
+    return [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 PAD, UNK = "<pad>", "<unk>"
@@ -189,6 +207,17 @@ class Vocabulary:
     """
 
     def __init__(self, words):
+        if isinstance(words, (str, bytes)):
+            raise ArgumentTypeError(f"words: expected an iterable of words (e.g. a list of str), got a "
+                                    f"{type(words).__name__}, which would make a vocabulary of its characters")
+        try:
+            words = list(words)
+        except TypeError:
+            raise ArgumentTypeError(f"words: expected an iterable of words, got {type(words).__name__}") from None
+        bad = [w for w in words if not isinstance(w, str)]
+        if bad:
+            raise ArgumentTypeError(f"words: expected every word to be a str, got {type(bad[0]).__name__} "
+                                    f"{bad[0]!r}")
         words = sorted(set(words) - {PAD, UNK})
         self.words = [PAD, UNK] + words
         self.index = {w: i for i, w in enumerate(self.words)}
@@ -201,10 +230,29 @@ class Vocabulary:
 
     def encode(self, tokens):
         """Indices of ``tokens`` (a list of words); unknown words map to ``<unk>`` (1)."""
+        _check_tokens("tokens", tokens)
         return np.array([self.index.get(t, 1) for t in tokens], dtype=np.int64)
 
     def decode(self, indices):
-        return [self.words[i] for i in indices]
+        """The words at ``indices`` (integers in 0..len(self) - 1; negative indices are refused, not wrapped)."""
+        a = np.asarray(indices)
+        if a.ndim != 1 or (a.size and a.dtype.kind not in "iu"):
+            raise ArgumentTypeError(f"indices: expected a 1-D sequence of integers, got "
+                                    f"{'dtype ' + str(a.dtype) if a.ndim == 1 else 'shape ' + str(a.shape)}")
+        if a.size and (a.min() < 0 or a.max() >= len(self)):
+            raise ValueError(f"indices: expected integers in 0..{len(self) - 1}, got range [{a.min()}, {a.max()}]")
+        return [self.words[int(i)] for i in a]
+
+
+def _check_tokens(name, tokens):
+    if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)):
+        raise ArgumentTypeError(f"{name}: expected a list of words (e.g. tokenize(text)), got "
+                                f"{type(tokens).__name__}" + (" (a string would be encoded letter by letter)"
+                                                              if isinstance(tokens, str) else ""))
+    bad = [t for t in tokens if not isinstance(t, str)]
+    if bad:
+        raise ArgumentTypeError(f"{name}: expected every token to be a str, got {type(bad[0]).__name__} "
+                                f"{bad[0]!r}")
 
 
 def encode_batch(token_lists, vocab, *, length=None, dtype=np.float64):
@@ -214,8 +262,16 @@ def encode_batch(token_lists, vocab, *, length=None, dtype=np.float64):
     input weights), and padding goes on the *left* so that every review ends at the last step, where the
     many-to-one model reads its answer. Longer lists are cut to their last ``length`` tokens.
     """
-    if isinstance(token_lists, str) or not all(isinstance(t, (list, tuple)) for t in token_lists):
-        raise ValueError("token_lists: expected a list of token lists (e.g. [tokenize(text), ...])")
+    if isinstance(token_lists, str) or not isinstance(token_lists, (list, tuple)) \
+            or not all(isinstance(t, (list, tuple)) for t in token_lists):
+        raise ArgumentTypeError("token_lists: expected a list of token lists (e.g. [tokenize(text), ...]), got "
+                                f"{type(token_lists).__name__}")
+    for t in token_lists:
+        _check_tokens("token_lists", t)
+    if not isinstance(vocab, Vocabulary):
+        raise ArgumentTypeError(f"vocab: expected a Vocabulary (e.g. review_vocabulary()), got "
+                                f"{type(vocab).__name__}")
+    dtype = float_dtype("dtype", dtype)
     B = len(token_lists)
     T = max((len(t) for t in token_lists), default=0) if length is None else _check_positive("length", length)
     V = len(vocab)
@@ -282,21 +338,32 @@ def review_corpus(n, *, length=(8, 30), n_phrases=(1, 3), position=None, p_negat
     position : None, float in [0, 1] or (low, high)
         Where the phrases go, as a fraction of the filler: 0 is the first word, 1 after the last. ``None`` means
         anywhere (uniform over [0, 1]); ``(0, 0.2)`` puts every deciding word in the first fifth, far from the end.
+    p_negation : float in [0, 1]
+        The probability that a deciding phrase is a negation.
+    rng : None, int or Generator
     """
     n = _check_positive("n", n)
     rng = as_rng(rng)
 
-    def _range(name, v):
-        lo, hi = (v, v) if np.isscalar(v) else v
-        if not (0 <= lo <= hi):
-            raise ValueError(f"{name}: expected a number or a (low, high) pair with 0 <= low <= high, got {v!r}")
+    def _range(name, v, kind):
+        """An int (kind "integer") or a fraction in [0, 1] (kind "fraction"), or a (low, high) pair of them."""
+        pair = (v, v) if isinstance(v, Real) and not isinstance(v, bool) else v
+        what = ("a non-negative integer or a (low, high) pair of them" if kind == "integer"
+                else "a fraction in [0, 1] or a (low, high) pair of them")
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ArgumentTypeError(f"{name}: expected {what}, got {v!r}")
+        if kind == "integer":
+            lo, hi = (integer(f"{name}", x, minimum=0) for x in pair)
+        else:
+            lo, hi = (number(f"{name}", x, low=0.0, high=1.0) for x in pair)
+        if lo > hi:
+            raise ValueError(f"{name}: expected low <= high, got {v!r}")
         return lo, hi
 
-    len_lo, len_hi = _range("length", length)
-    ph_lo, ph_hi = _range("n_phrases", n_phrases)
-    pos_lo, pos_hi = (0.0, 1.0) if position is None else _range("position", position)
-    if pos_hi > 1:
-        raise ValueError(f"position: expected fractions in [0, 1], got {position!r}")
+    len_lo, len_hi = _range("length", length, "integer")
+    ph_lo, ph_hi = _range("n_phrases", n_phrases, "integer")
+    pos_lo, pos_hi = (0.0, 1.0) if position is None else _range("position", position, "fraction")
+    p_negation = number("p_negation", p_negation, low=0.0, high=1.0)
     labels = rng.integers(0, 2, size=n)
     reviews = []
     for y in labels:

@@ -29,6 +29,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._validate import ArgumentTypeError, integer, number, seed as check_seed
 from .data import adding_problem, temporal_order
 from .models import init_model, model_forward, softmax
 from .train import evaluate, train
@@ -103,6 +104,20 @@ claims about training are statistics over seeds, which rounding moves less than 
 checks stay in float64."""
 
 
+def check_settings(cfg):
+    """The settings of a run (:data:`SETTINGS` with any overrides), each checked by name; returns ``cfg``."""
+    for k in ("hidden_size", "batch_size", "steps", "eval_every", "n_val", "n_test"):
+        integer(k, cfg[k], minimum=1)
+    number("lr", cfg["lr"], low=0.0, low_open=True)
+    number("clip", cfg["clip"], low=0.0, low_open=True)
+    number("tol", cfg["tol"], low=0.0, low_open=True)
+    for k in ("stop_at", "solved_at"):
+        number(k, cfg[k], low=0.0, high=1.0)
+    if cfg["dtype"] not in ("float32", "float64"):
+        raise ValueError(f"dtype: expected 'float32' or 'float64', got {cfg['dtype']!r}")
+    return cfg
+
+
 def _seeds(seed, T):
     """Independent random streams for the model, the validation set, the batches and the test set of one run."""
     streams = np.random.SeedSequence([int(seed), int(T)]).spawn(4)
@@ -161,7 +176,13 @@ def run(task, model, T, seed, *, progress=False, keep=False, **overrides):
     if unknown:
         raise ValueError(f"overrides: unknown setting(s) {', '.join(sorted(unknown))}; "
                          f"expected keys of SETTINGS ({', '.join(SETTINGS)})")
-    cfg, spec, m = {**SETTINGS, **overrides}, TASKS[task], MODELS[model]
+    T = integer("T", T, minimum=4)
+    check_seed("seed", seed)
+    if seed is None or isinstance(seed, np.random.Generator):
+        raise ArgumentTypeError(f"seed: expected a non-negative integer (every random number of the run comes "
+                                f"from (seed, T)), got {seed!r}")
+    cfg = check_settings({**SETTINGS, **overrides})
+    spec, m = TASKS[task], MODELS[model]
     rng_model, rng_val, rng_batches, rng_test = _seeds(seed, T)
     dtype = np.dtype(cfg["dtype"])
     gen = lambda n, rng: spec.make(n, T, rng, dtype)                     # noqa: E731
@@ -203,10 +224,9 @@ def wilson_interval(k, n, z=1.96):
     At ``z = 1.96`` a 95 % interval (Wilson 1927). Unlike :math:`\hat p \pm z \sqrt{\hat p(1 - \hat p)/n}` it stays
     inside [0, 1] and does not shrink to a point when ``k`` is 0 or ``n``: 0 of 10 gives (0, 0.28).
     """
-    if not (isinstance(n, (int, np.integer)) and n >= 1):
-        raise ValueError(f"n: expected a positive integer, got {n!r}")
-    if not (isinstance(k, (int, np.integer)) and 0 <= k <= n):
-        raise ValueError(f"k: expected an integer in [0, n = {n}], got {k!r}")
+    n = integer("n", n, minimum=1)
+    k = integer("k", k, minimum=0, maximum=n)
+    z = number("z", z, low=0.0, low_open=True)
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -218,6 +238,9 @@ def summarize(records, task, model, T, seeds=None):
     the quartiles of the sequences the solved runs needed, and the gradient probe of every seed.
 
     ``seeds``: only the runs with these seeds (default: all of the configuration's runs)."""
+    if not isinstance(records, (list, tuple)) or not all(isinstance(r, dict) for r in records):
+        raise ArgumentTypeError(f"records: expected a list of run records (dicts, e.g. load_results()), got "
+                                f"{type(records).__name__}")
     rs = [r for r in records if (r["task"], r["model"], r["T"]) == (task, model, T)
           and (seeds is None or r["seed"] in seeds)]
     if not rs:

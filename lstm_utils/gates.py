@@ -14,28 +14,39 @@ of shape ``(H, H + D)`` and bias of shape ``(H,)``; ``h_prev`` is ``(B, H)`` and
 
 ``*`` is the elementwise product. These functions are the readable reference; :func:`lstm_utils.lstm_forward`
 computes the same numbers with all four gates in one matrix product per step.
+
+Every function checks its arguments first: shapes (the message names the argument that disagrees with the
+others), real dtypes (booleans and integers are converted; complex, string and object arrays refused) and
+finiteness (a NaN or an infinity raises ``ValueError`` naming the argument and the first offending index).
+Dtype rule: the result is float32 if an argument is float32 (``x_t`` for the gates; any argument for
+:func:`cell_state` and :func:`hidden_state`, which have no input of their own), float64 otherwise, as everywhere
+in the package: float32 data is computed in float32.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from collections import Counter
+
 from ._checks import as_real_array, check_shape, check_step_input, compute_dtype
+from ._validate import finite
 from .activations import sigmoid
 
 
 def gate_preactivation(h_prev, x_t, W, b, names=("W", "b")):
     """``[h_prev, x_t] @ W.T + b``, shape (B, H), after checking every shape against ``W``."""
     dtype = compute_dtype(x_t)
-    W = as_real_array(names[0], W, dtype)
+    W = finite(names[0], as_real_array(names[0], W, dtype))
     if W.ndim != 2 or W.shape[1] <= W.shape[0]:
         raise ValueError(f"{names[0]}: expected shape (H, H + D) with D >= 1, got {tuple(W.shape)}")
     H, D = W.shape[0], W.shape[1] - W.shape[0]
-    b = as_real_array(names[1], b, dtype)
+    b = finite(names[1], as_real_array(names[1], b, dtype))
     check_shape(names[1], b, (H,), "H")
-    x_t = check_step_input(x_t, D, dtype)
+    x_t = finite("x_t", check_step_input(x_t, D, dtype))
     h_prev = as_real_array("h_prev", h_prev, dtype)
     check_shape("h_prev", h_prev, (x_t.shape[0], H), "B, H")
+    finite("h_prev", h_prev)
     return np.concatenate([h_prev, x_t], axis=1) @ W.T + b
 
 
@@ -60,23 +71,44 @@ def output_gate(h_prev, x_t, W_o, b_o):
 
 
 def _same_shape(**arrays):
+    """The arrays in a common dtype, after checking that all are (B, H) of one shape and finite.
+
+    When the shapes disagree, the shape most of the arguments share is taken as the intended one and the
+    arguments that differ are named (a misshaped ``f_t`` is blamed on ``f_t``, not on the ``c_prev`` after it);
+    with no majority, every shape is listed.
+    """
     dtype = compute_dtype(*arrays.values())
     out = [as_real_array(k, v, dtype) for k, v in arrays.items()]
-    first_name, first = next(iter(arrays)), out[0]
-    if first.ndim != 2:
-        raise ValueError(f"{first_name}: expected shape (B, H), got {tuple(first.shape)}")
     for name, a in zip(arrays, out):
-        check_shape(name, a, first.shape, "B, H")
+        if a.ndim != 2:
+            raise ValueError(f"{name}: expected shape (B, H), got {tuple(a.shape)}")
+    shapes = Counter(a.shape for a in out)
+    if len(shapes) > 1:
+        (common, n), (_, n2) = shapes.most_common(2)
+        given = ", ".join(f"{k} {tuple(a.shape)}" for k, a in zip(arrays, out))
+        if n == n2:
+            raise ValueError(f"{', '.join(arrays)}: expected the same shape (B, H), got {given}")
+        wrong = [k for k, a in zip(arrays, out) if a.shape != common]
+        raise ValueError(f"{', '.join(wrong)}: expected shape (B, H) = {common} like "
+                         f"{', '.join(k for k in arrays if k not in wrong)}, got {given}")
+    for name, a in zip(arrays, out):
+        finite(name, a)
     return out
 
 
 def cell_state(f_t, c_prev, i_t, c_tilde):
-    r""":math:`C_t = f_t * C_{t-1} + i_t * \tilde C_t`: keep part of the old cell, add part of the candidate."""
+    r""":math:`C_t = f_t * C_{t-1} + i_t * \tilde C_t`: keep part of the old cell, add part of the candidate.
+
+    All four arguments are (B, H). The result is float32 if any argument is float32, else float64.
+    """
     f_t, c_prev, i_t, c_tilde = _same_shape(f_t=f_t, c_prev=c_prev, i_t=i_t, c_tilde=c_tilde)
     return f_t * c_prev + i_t * c_tilde
 
 
 def hidden_state(o_t, c_t):
-    r""":math:`h_t = o_t * \tanh(C_t)`: the part of the squashed cell state the next step and the outside see."""
+    r""":math:`h_t = o_t * \tanh(C_t)`: the part of the squashed cell state the next step and the outside see.
+
+    Both arguments are (B, H). The result is float32 if either argument is float32, else float64.
+    """
     o_t, c_t = _same_shape(o_t=o_t, c_t=c_t)
     return o_t * np.tanh(c_t)

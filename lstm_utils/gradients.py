@@ -33,6 +33,7 @@ import numpy as np
 
 from ._checks import as_real_array, check_shape, compute_dtype
 from ._init import as_rng, check_sizes
+from ._validate import ArgumentTypeError, finite
 
 # Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25}
@@ -54,7 +55,7 @@ def recurrent_block(W_h) -> np.ndarray:
     W = as_real_array("W_h", W_h, compute_dtype(W_h))
     if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < W.shape[0]:
         raise ValueError(f"W_h: expected shape (H, H + D) with H >= 1, D >= 0, got {tuple(W.shape)}")
-    return W[:, : W.shape[0]]
+    return finite("W_h", W[:, : W.shape[0]])   # before LAPACK, which fails on NaN with a message of its own
 
 
 def largest_singular_value(W_h) -> float:
@@ -85,8 +86,14 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     ``distance`` is a non-negative number or array of them. Returns an array shaped like ``distance``.
     """
     gamma = _gamma(activation)
-    if np.ndim(lambda_1) > 0 or isinstance(lambda_1, Mapping):
+    if isinstance(lambda_1, Mapping) or np.ndim(lambda_1) == 2:
         lambda_1 = largest_singular_value(lambda_1)
+    elif np.ndim(lambda_1) > 0:
+        raise ValueError(f"lambda_1: expected a number or a weight W_h of shape (H, H + D), got an array of shape "
+                         f"{np.shape(lambda_1)}")
+    if isinstance(lambda_1, (bool, str, bytes)) or not isinstance(lambda_1, (int, float, np.integer, np.floating)):
+        raise ArgumentTypeError(f"lambda_1: expected a number or a weight W_h, got {type(lambda_1).__name__} "
+                                f"{lambda_1!r}")
     lambda_1 = float(lambda_1)
     if not np.isfinite(lambda_1) or lambda_1 < 0:
         raise ValueError(f"lambda_1: expected a finite non-negative number, got {lambda_1!r}")
@@ -140,6 +147,7 @@ def _hidden_states(hs, W_h):
     check_shape("hs", hs, (None, None, H), "T, B, H")
     if hs.shape[0] == 0 or hs.shape[1] == 0:
         raise ValueError(f"hs: expected at least one step and one sequence, got shape {tuple(hs.shape)}")
+    finite("hs", hs)
     return hs, W_hh.astype(dtype, copy=False)
 
 
@@ -202,11 +210,12 @@ def hidden_state_grads(dhs, cache) -> np.ndarray:
     i.e. a row vector multiplied by :math:`J_t` at every step back. Row ``t`` is :math:`\partial L/\partial h_t`
     (row 0 is ``dh0``, equal to what ``rnn_backward`` returns).
     """
-    hs, p = cache["hs"], cache["params"]
+    hs, W_h = _rnn_cache(cache)
     T, B, H = hs.shape
     dhs = as_real_array("dhs", dhs, hs.dtype)
     check_shape("dhs", dhs, hs.shape, "T, B, H")
-    W_hh = p["W_h"][:, :H]
+    finite("dhs", dhs)
+    W_hh = W_h[:, :H]
     out = np.empty((T + 1, B, H), dtype=hs.dtype)
     dh_next = np.zeros((B, H), dtype=hs.dtype)      # what step t + 1 sends back to h_t
     for t in range(T, 0, -1):
@@ -216,24 +225,128 @@ def hidden_state_grads(dhs, cache) -> np.ndarray:
     return out
 
 
+def _rnn_cache(cache):
+    """``(hs, W_h)`` from the cache of :func:`~lstm_utils.rnn_forward`; another cell's cache, or none, is refused.
+
+    Reads the cache as a dict with the states ``hs`` (T, B, H) and the ``params``, or as the per-step caches (a
+    list, or a dict with key ``"steps"``) whose ``h`` are the states.
+    """
+    what = "the cache returned by rnn_forward"
+    steps = cache.get("steps") if isinstance(cache, Mapping) and "hs" not in cache else cache
+    if isinstance(cache, Mapping) and "hs" in cache and "params" in cache:
+        hs, params = cache["hs"], cache["params"]
+    elif isinstance(steps, (list, tuple)) and steps and all(isinstance(c, Mapping) and "h" in c and "params" in c
+                                                           for c in steps):
+        hs, params = np.stack([c["h"] for c in steps]), steps[0]["params"]
+    else:
+        got = (f"a dict with keys {', '.join(map(str, cache)) or 'none'}" if isinstance(cache, Mapping)
+               else type(cache).__name__)
+        raise ArgumentTypeError(f"cache: expected {what} (with the states 'hs' and the 'params'), got {got}")
+    if not isinstance(params, Mapping) or set(params) != {"W_h", "b_h"}:
+        keys = ", ".join(map(str, params)) if isinstance(params, Mapping) else type(params).__name__
+        raise ValueError(f"cache: expected {what}, whose params are W_h, b_h; got the cache of a cell with "
+                         f"params {keys}")
+    hs = np.asarray(hs)
+    if hs.ndim != 3:
+        raise ValueError(f"cache: expected {what}, whose states are (T, B, H); got shape {hs.shape}")
+    return hs, np.asarray(params["W_h"])
+
+
 def bptt_grad_norms(dhs, cache) -> np.ndarray:
     r"""Euclidean norms :math:`\|\partial L / \partial h_t\|` for every t = 0..T and sequence, shape (T + 1, B)."""
     return np.linalg.norm(hidden_state_grads(dhs, cache), axis=-1)
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Averaging norms over sequences
+# --------------------------------------------------------------------------------------------------------------
+def geometric_mean(values, axis=0) -> np.ndarray:
+    r"""The geometric mean :math:`\exp(\overline{\log v})` of non-negative ``values`` along ``axis``.
+
+    The right average for quantities that decay or grow exponentially, such as gradient norms over sequences: the
+    arithmetic mean of 1e-3 and 1e-9 is 5e-4, dominated by the larger one, while their geometric mean is 1e-6, the
+    typical order of magnitude (the mean of the straight lines on a log axis).
+
+    Parameters
+    ----------
+    values : array_like
+        Finite, non-negative numbers, e.g. ``jacobian_norms(hs, W_h)`` of shape (T + 1, B). A zero (a norm that
+        underflowed) makes the mean along its axis zero.
+    axis : int, tuple of ints or None
+        The axis (or axes) to average over, e.g. the sequences; ``None``: all of them. Default 0.
+
+    Returns
+    -------
+    ndarray
+        ``values`` with ``axis`` removed (a 0-d array for ``axis=None``), float64 (float32 stays float32).
+    """
+    dtype = compute_dtype(values)
+    v = as_real_array("values", values, dtype)
+    if v.size == 0:
+        raise ValueError(f"values: expected at least one value, got shape {tuple(v.shape)}")
+    bad = ~np.isfinite(v) | (v < 0)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"values: expected finite non-negative numbers, got {float(v[first])!r} at index {first}")
+    if axis is not None:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        for a in axes:
+            if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -v.ndim <= a < v.ndim:
+                raise ValueError(f"axis: expected None or integer axes of an array of shape {tuple(v.shape)}, "
+                                 f"got {axis!r}")
+    with np.errstate(divide="ignore"):                 # log 0 = -inf, and exp(-inf) = 0: a zero gives zero
+        return np.exp(np.mean(np.log(v), axis=axis))
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Global-norm clipping
 # --------------------------------------------------------------------------------------------------------------
-def global_norm(grads) -> float:
-    r""":math:`\|g\| = \sqrt{\sum_k \|g_k\|^2}` over every array of the dict ``grads``, as one vector."""
-    if not isinstance(grads, Mapping) or len(grads) == 0:
-        raise ValueError(f"grads: expected a non-empty dict of gradient arrays, got "
-                         f"{type(grads).__name__ if not isinstance(grads, Mapping) else 'an empty dict'}")
-    total = 0.0
+def _gradient_arrays(grads):
+    """The gradient dict's arrays, real and finite, each in its own float dtype."""
+    if not isinstance(grads, Mapping):
+        raise ArgumentTypeError(f"grads: expected a non-empty dict of gradient arrays, got {type(grads).__name__}")
+    if len(grads) == 0:
+        raise ValueError("grads: expected a non-empty dict of gradient arrays, got an empty dict")
+    out = {}
     for k, g in grads.items():
         a = as_real_array(f"grads[{k!r}]", g, compute_dtype(g))
-        total += float(np.sum(a.astype(np.float64) ** 2))
-    return float(np.sqrt(total))
+        out[k] = finite(f"grads[{k!r}]", a)
+    return out
+
+
+# Below this largest entry, squares neither overflow nor underflow to zero in float64, and the norm is summed
+# directly (the rounding of every training run stays what it was); beyond it, the arrays are scaled first.
+_SAFE = (1e-140, 1e140)
+
+
+def _scaled_norm(arrays):
+    r"""``(s, r)`` with the global norm = ``s * r``, computed without overflow or underflow.
+
+    Within :data:`_SAFE`, ``s = 1`` and ``r`` is the plain :math:`\sqrt{\sum g^2}`; otherwise ``s`` is the largest
+    entry in absolute value and ``r`` the norm of ``g / s`` (at most a few units, never overflowing).
+    """
+    s = max((float(np.max(np.abs(a))) for a in arrays.values() if a.size), default=0.0)
+    if s == 0.0:
+        return 1.0, 0.0
+    if _SAFE[0] < s < _SAFE[1]:
+        s = 1.0
+    total = 0.0
+    for a in arrays.values():
+        total += float(np.sum((a.astype(np.float64) / s) ** 2))
+    return s, float(np.sqrt(total))
+
+
+def global_norm(grads) -> float:
+    r""":math:`\|g\| = \sqrt{\sum_k \|g_k\|^2}` over every array of the dict ``grads``, as one vector.
+
+    When the largest entry :math:`s` (in absolute value) lies beyond 1e140 or below 1e-140, computed as
+    :math:`s \sqrt{\sum_k \|g_k / s\|^2}`, so gradients near 1e200 do not overflow when squared (nor tiny ones
+    underflow); otherwise summed directly. A NaN or infinite entry raises
+    ``ValueError`` naming the key and the index.
+    """
+    s, r = _scaled_norm(_gradient_arrays(grads))
+    with np.errstate(over="ignore"):
+        return float(np.float64(s) * r)       # inf only if the norm itself exceeds the largest float64
 
 
 def clip_grad_norm(grads, max_norm):
@@ -242,14 +355,25 @@ def clip_grad_norm(grads, max_norm):
     Returns ``(clipped, norm)``: a new dict (the input is not modified) and the global norm *before* clipping.
     Every array is scaled by the same factor, so the direction of the whole gradient is kept; only its length
     changes. Clipping can shrink an exploding gradient; it cannot enlarge one that has vanished.
+
+    The factor :math:`c / \|g\|` is applied as :math:`(c / r)` times :math:`g / s` with :math:`\|g\| = s r`
+    (see :func:`global_norm`), so the direction survives even when :math:`\|g\|` itself overflows. A NaN or
+    infinite gradient raises ``ValueError`` (clipping cannot give it a direction).
     """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(max_norm) or max_norm <= 0:
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.integer, np.floating)):
+        raise ArgumentTypeError(f"max_norm: expected a finite positive number, got {type(max_norm).__name__} "
+                                f"{max_norm!r}")
+    if not np.isfinite(max_norm) or max_norm <= 0:
         raise ValueError(f"max_norm: expected a finite positive number, got {max_norm!r}")
-    norm = global_norm(grads)
-    scale = float(max_norm) / norm if norm > max_norm else 1.0
+    arrays = _gradient_arrays(grads)
+    s, r = _scaled_norm(arrays)
+    with np.errstate(over="ignore"):
+        norm = float(np.float64(s) * r)
     clipped = {}
-    for k, g in grads.items():
-        a = as_real_array(f"grads[{k!r}]", g, compute_dtype(g))
-        clipped[k] = a * a.dtype.type(scale)
+    for k, a in arrays.items():
+        if norm > max_norm and s != 1.0:
+            # c g / ||g|| = (c / r) (g / s): every factor finite, whatever the size of g
+            clipped[k] = ((a.astype(np.float64) / s) * (float(max_norm) / r)).astype(a.dtype)
+        else:
+            clipped[k] = a * a.dtype.type(float(max_norm) / norm if norm > max_norm else 1.0)
     return clipped, norm

@@ -1,9 +1,12 @@
-r"""The gated recurrent unit (GRU, Cho et al. 2014), forward and backward.
+r"""The gated recurrent unit (GRU), forward and backward, in two placements of the reset gate.
 
 Notation as in :mod:`lstm_utils.rnn`: ``T`` steps, ``B`` sequences, ``D`` input features, ``H`` hidden units;
-``xs`` is (T, B, D), ``h0`` and every ``h_t`` are (B, H). Parameters: ``W_z, W_r, W_h`` of shape ``(H, H + D)`` and
-``b_z, b_r, b_h`` of shape ``(H,)``.
+``xs`` is (T, B, D), ``h0`` and every ``h_t`` are (B, H). Parameters: ``W_z, W_r, W_h`` of shape ``(H, H + D)``
+(the first ``H`` columns read :math:`h_{t-1}`, the last ``D`` read :math:`x_t`) and ``b_z, b_r, b_h`` of shape
+``(H,)``.
 
+Equations
+---------
 .. math::
 
     z_t &= \sigma(W_z \cdot [h_{t-1}, x_t] + b_z)                 &\text{update gate}\\
@@ -11,15 +14,29 @@ Notation as in :mod:`lstm_utils.rnn`: ``T`` steps, ``B`` sequences, ``D`` input 
     \tilde h_t &= \tanh(W_h \cdot [r_t * h_{t-1}, x_t] + b_h)     &\text{candidate}\\
     h_t &= (1 - z_t) * h_{t-1} + z_t * \tilde h_t                 &\text{new hidden state}
 
+This is the form of Chung et al. (2014). Cho et al. (2014), who introduced the cell, and PyTorch's ``nn.GRU`` put
+the update gate on the old state instead, :math:`h_t = z_t h_{t-1} + (1 - z_t) \tilde h_t`: the same cell with
+:math:`z_t` replaced by :math:`1 - z_t`, that is with ``W_z`` and ``b_z`` negated. So the bias that starts the cell
+*remembering* (keeping most of :math:`h_{t-1}`) is negative here (``b_z = -1``: :math:`z_t \approx 0.27`) and
+positive in PyTorch's convention (:math:`b_{iz} + b_{hz} = +1`).
+
+``reset_after=True`` applies the reset gate after the matrix product, as PyTorch (and cuDNN) do:
+
+.. math:: \tilde h_t = \tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1})),
+
+with :math:`W_{h,h}` = ``W_h[:, :H]`` and :math:`W_{h,x}` = ``W_h[:, H:]``. It is PyTorch's candidate with its
+:math:`b_{hn} = 0` (our one bias ``b_h`` is outside the reset gate). The two placements are different functions of
+the same parameters; :func:`~lstm_utils.to_torch_gru` maps ours onto ``nn.GRU``, which then computes
+``gru_forward(..., reset_after=True)``.
+
 Read against the LSTM (chapter 10): :math:`1 - z_t` plays the forget gate :math:`f_t` and :math:`z_t` the input
 gate :math:`i_t`, coupled so that they sum to one; there is no separate cell state and no output gate; the reset
 gate decides how much of the past enters the candidate.
 
-Two paths compute the same numbers. :func:`gru_step` / :func:`gru_step_backward` are the readable reference, one
-equation per line. :func:`gru_forward` / :func:`gru_backward` are the sequence functions: ``W_z`` and ``W_r``
-stacked into one ``(2H, H + D)`` matrix so both gates need one matrix product per step (the candidate needs a
-second, because it reads :math:`r_t * h_{t-1}`, known only after the gates), the input projections of all steps
-computed in one product before the loop, and the parameter gradients formed after the loop.
+Code: :func:`gru_step` and :func:`gru_forward` run the same private step, :func:`_step`, the equations one per line;
+:func:`gru_forward` validates once, projects the inputs of all steps in one matrix product, and loops. The caches
+hold the same named values: one step's in the step cache, every step's (stacked on a leading T axis) in the sequence
+cache. The backward passes run :func:`_step_backward` back over the steps.
 
 Introduced in chapter 10 (``notebooks/10_gru.ipynb``).
 """
@@ -28,22 +45,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (as_real_array, check_params, check_sequence, check_shape, check_state, check_step_input,
-                      compute_dtype)
+from ._checks import (ArgumentTypeError, cell_keys, cell_params, check_cache, check_gradient, check_sequence,
+                      check_state, check_step_input, compute_dtype, input_size)
 from ._init import as_rng, check_sizes, gate_weight
-from .activations import sigmoid
+from .activations import sigmoid, tanh
 
-WEIGHT_KEYS = ("W_z", "W_r", "W_h")
-BIAS_KEYS = ("b_z", "b_r", "b_h")
+WEIGHT_KEYS, BIAS_KEYS = cell_keys("gru")      # ("W_z", "W_r", "W_h"), ("b_z", "b_r", "b_h")
+STEP_KEYS = ("x", "h_prev", "z", "r", "h_tilde", "n")
+"""The per-step values in both caches (``n``: the recurrent part of the candidate, ``W_{h,h} h_{t-1}`` when
+``reset_after`` and ``r_t * h_{t-1}`` otherwise: what the candidate's recurrent weight multiplies)."""
 
 
 def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, dtype=np.float64):
     """Parameters of a GRU: weights from N(0, scale²) (default scale 1/sqrt(H + D)), biases zero except ``b_z``.
 
-    ``b_z = update_bias`` (default 0, so :math:`z_t` starts near σ(0) = 1/2, as in PyTorch's ``nn.GRU`` up to its
-    random biases). A negative value, e.g. -1, starts the cell keeping most of :math:`h_{t-1}`: with
-    :math:`1 - z_t` in the role of the LSTM's forget gate, it is the analogue of the LSTM's ``forget_bias=1``.
-    ``rng`` is ``None``, an integer seed or a ``numpy.random.Generator``.
+    Parameters
+    ----------
+    input_size, hidden_size : int
+        ``D`` and ``H``, positive.
+    rng : None, int or numpy.random.Generator
+        The source of the random weights (``None``: fresh entropy).
+    update_bias : float
+        ``b_z``. The default 0 starts :math:`z_t` near σ(0) = 1/2, as PyTorch's ``nn.GRU`` up to its random
+        biases. A negative value, e.g. -1, starts the cell keeping most of :math:`h_{t-1}`: with :math:`1 - z_t` in
+        the role of the LSTM's forget gate, it is the analogue of the LSTM's ``forget_bias=1`` (in PyTorch's
+        convention the same start is a bias of +1, see the module docstring).
+    scale : float, optional
+        Standard deviation of the weights' entries.
+    dtype : numpy dtype
+
+    Returns
+    -------
+    dict
+        ``W_z, b_z, W_r, b_r, W_h, b_h``: weights (H, H + D), biases (H,).
     """
     D, H = check_sizes(input_size, hidden_size)
     rng = as_rng(rng)
@@ -54,138 +88,270 @@ def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, 
     return params
 
 
-def _gru_params(params, dtype):
-    return check_params(params, list(WEIGHT_KEYS), list(BIAS_KEYS), dtype)
+def _gru_params(params, dtype, D=None):
+    return cell_params(params, "gru", dtype, D=D)
 
 
-def gru_step(x_t, h_prev, params):
-    r"""One GRU step, the four equations of the module docstring one per line.
+def _check_reset_after(reset_after):
+    if not isinstance(reset_after, (bool, np.bool_)):
+        raise ArgumentTypeError(f"reset_after: expected True or False, got {reset_after!r}")
+    return bool(reset_after)
 
-    ``x_t``: (B, D); ``h_prev``: (B, H) or ``None`` for zeros. Returns ``(h_t, cache)``, ``h_t`` of shape (B, H).
+
+def _fuse(p, H):
+    """The weights stacked in the order z, r, h: ``W_x`` (3H, D) reads :math:`x_t`, ``W_hh`` (3H, H) reads
+    :math:`h_{t-1}`, ``b`` (3H,)."""
+    W_x = np.concatenate([p[k][:, H:] for k in WEIGHT_KEYS], axis=0)
+    W_hh = np.concatenate([p[k][:, :H] for k in WEIGHT_KEYS], axis=0)
+    b = np.concatenate([p[k] for k in BIAS_KEYS])
+    return W_x, W_hh, b
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# One step: the equations. Unvalidated; the public functions validate once.
+# ----------------------------------------------------------------------------------------------------------------
+def _step(a_x, h_prev, W_hh, reset_after):
+    """One step from the input projection ``a_x = x_t W_x^T + b`` (B, 3H) and :math:`h_{t-1}` (B, H).
+
+    Returns :math:`h_t` and the step's values ``z, r, h_tilde, n`` (see :data:`STEP_KEYS`).
     """
+    H = h_prev.shape[1]
+    a_zr = a_x[:, : 2 * H] + h_prev @ W_hh[: 2 * H].T
+    z = sigmoid(a_zr[:, :H])                                   # update gate
+    r = sigmoid(a_zr[:, H:])                                   # reset gate
+    if reset_after:
+        n = h_prev @ W_hh[2 * H :].T                           # W_{h,h} h_{t-1}, then reset
+        h_tilde = tanh(a_x[:, 2 * H :] + r * n)                # candidate
+    else:
+        n = r * h_prev                                         # reset, then W_{h,h} (r_t * h_{t-1})
+        h_tilde = tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)  # candidate
+    h_t = (1.0 - z) * h_prev + z * h_tilde                     # new hidden state
+    return h_t, {"z": z, "r": r, "h_tilde": h_tilde, "n": n}
+
+
+def _step_backward(dh_t, s, W_hh, reset_after):
+    r"""Backward of :func:`_step` for the step values ``s``: the gradients on the pre-activations ``da`` (B, 3H)
+    (order z, r, h), on what the candidate's recurrent weight multiplies (``dn``) and on :math:`h_{t-1}`."""
+    H = dh_t.shape[1]
+    z, r, h_tilde, n, h_prev = s["z"], s["r"], s["h_tilde"], s["n"], s["h_prev"]
+    dz = dh_t * (h_tilde - h_prev)                             # through h_t = (1 - z) h_{t-1} + z h~
+    dh_tilde = dh_t * z
+    dh_prev = dh_t * (1.0 - z)                                 # the direct path
+    da_h = dh_tilde * (1.0 - h_tilde**2)                       # through tanh: tanh' = 1 - tanh²
+    if reset_after:
+        dr = da_h * n                                          # through r_t * (W_{h,h} h_{t-1})
+        dn = da_h * r                                          # gradient on W_{h,h} h_{t-1}
+        dh_prev = dh_prev + dn @ W_hh[2 * H :]
+    else:
+        drh = da_h @ W_hh[2 * H :]                             # gradient on r_t * h_{t-1}
+        dr = drh * h_prev
+        dh_prev = dh_prev + drh * r
+        dn = da_h                                              # W_{h,h}'s gradient is da_h^T (r_t * h_{t-1})
+    da_z = dz * z * (1.0 - z)                                  # through sigmoid: σ' = σ(1 - σ)
+    da_r = dr * r * (1.0 - r)
+    da = np.concatenate([da_z, da_r, da_h], axis=1)            # (B, 3H), order z, r, h
+    dh_prev = dh_prev + np.concatenate([da_z, da_r], axis=1) @ W_hh[: 2 * H]
+    return da, dn, dh_prev
+
+
+def _gradients(da, dn, cache, W_x, reset_after):
+    """Parameter and input gradients from the pre-activation gradients of every step, ``da`` (T, B, 3H), and
+    ``dn`` (T, B, H): sums over steps, each one matrix product."""
+    x, h_prev, n = cache["x"], cache["h_prev"], cache["n"]
+    T, B, H3 = da.shape
+    H = H3 // 3
+    da2 = da.reshape(T * B, H3)
+    dW_x = da2.T @ x.reshape(T * B, -1)                        # (3H, D): every weight's input block
+    dW_zr_h = da2[:, : 2 * H].T @ h_prev.reshape(T * B, H)     # (2H, H): the gates read h_{t-1}
+    if reset_after:
+        dW_hh = dn.reshape(T * B, H).T @ h_prev.reshape(T * B, H)   # W_{h,h} reads h_{t-1}
+    else:
+        dW_hh = da2[:, 2 * H :].T @ n.reshape(T * B, H)             # W_{h,h} reads r_t * h_{t-1}
+    dW_h = np.concatenate([dW_zr_h, dW_hh], axis=0)            # (3H, H)
+    db = da2.sum(axis=0)
+    grads = {}
+    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS)):
+        rows = slice(k * H, (k + 1) * H)
+        grads[w] = np.concatenate([dW_h[rows], dW_x[rows]], axis=1)
+        grads[b] = db[rows]
+    dxs = (da2 @ W_x).reshape(T, B, -1)
+    return grads, dxs
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Public functions
+# ----------------------------------------------------------------------------------------------------------------
+def gru_step(x_t, h_prev, params, *, reset_after=False):
+    r"""One GRU step.
+
+    Parameters
+    ----------
+    x_t : array (B, D)
+        The input of the step.
+    h_prev : array (B, H) or None
+        :math:`h_{t-1}`; ``None`` means zeros.
+    params : dict
+        ``W_z, W_r, W_h`` (H, H + D) and ``b_z, b_r, b_h`` (H,), as from :func:`init_gru`.
+    reset_after : bool
+        Apply the reset gate after the candidate's matrix product (PyTorch's placement).
+
+    Returns
+    -------
+    h_t : array (B, H)
+    cache : dict
+        For :func:`gru_step_backward`: ``x`` (B, D), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (B, H), the
+        validated ``params`` and ``reset_after``.
+
+    Equations
+    ---------
+    :math:`z_t = \sigma(W_z [h_{t-1}, x_t] + b_z)`, :math:`r_t = \sigma(W_r [h_{t-1}, x_t] + b_r)`,
+    :math:`\tilde h_t = \tanh(W_h [r_t * h_{t-1}, x_t] + b_h)` (with ``reset_after``:
+    :math:`\tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1}))`), :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t`.
+    """
+    reset_after = _check_reset_after(reset_after)
     dtype = compute_dtype(x_t)
-    p, H, D = _gru_params(params, dtype)
+    p, H, D = _gru_params(params, dtype, D=input_size(x_t, 2))
     x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
-    hx = np.concatenate([h_prev, x_t], axis=1)                    # [h_{t-1}, x_t], (B, H + D)
-    z = sigmoid(hx @ p["W_z"].T + p["b_z"])                       # update gate
-    r = sigmoid(hx @ p["W_r"].T + p["b_r"])                       # reset gate
-    rhx = np.concatenate([r * h_prev, x_t], axis=1)               # [r_t * h_{t-1}, x_t]
-    h_tilde = np.tanh(rhx @ p["W_h"].T + p["b_h"])                # candidate
-    h_t = (1.0 - z) * h_prev + z * h_tilde
-    cache = {"hx": hx, "rhx": rhx, "h_prev": h_prev, "z": z, "r": r, "h_tilde": h_tilde, "params": p}
+    W_x, W_hh, b = _fuse(p, H)
+    h_t, s = _step(x_t @ W_x.T + b, h_prev, W_hh, reset_after)
+    cache = {"x": x_t, "h_prev": h_prev, **s, "params": p, "reset_after": reset_after, "made_by": "gru_step"}
     return h_t, cache
 
 
 def gru_step_backward(dh_t, cache):
-    r"""Backward of :func:`gru_step`, equation by equation. Returns ``(grads, dx_t, dh_prev)``.
+    r"""Backward of :func:`gru_step`, equation by equation.
 
+    Parameters
+    ----------
+    dh_t : array (B, H)
+        :math:`\partial L / \partial h_t`.
+    cache : dict
+        The cache returned by :func:`gru_step`.
+
+    Returns
+    -------
+    grads : dict
+        ``W_z, b_z, W_r, b_r, W_h, b_h``, shapes as the parameters.
+    dx_t : array (B, D)
+    dh_prev : array (B, H)
+
+    Equations
+    ---------
     * :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t` gives :math:`\delta z = \delta h\,(\tilde h_t - h_{t-1})`,
       :math:`\delta \tilde h = \delta h\, z_t` and the direct path :math:`\delta h_{t-1} = \delta h\,(1 - z_t)`;
-    * the candidate, with :math:`a_h = W_h [r_t h_{t-1}, x_t] + b_h`: :math:`\delta a_h = \delta \tilde h
-      (1 - \tilde h_t^2)`, :math:`\delta W_h = \delta a_h^\top [r_t h_{t-1}, x_t]`, and
-      :math:`\delta a_h W_h` split into :math:`\delta(r_t h_{t-1})` and a part of :math:`\delta x_t`;
-      then :math:`\delta r = \delta(r_t h_{t-1})\, h_{t-1}` and :math:`\delta h_{t-1} \mathrel{+}= \delta(r_t h_{t-1})\, r_t`;
+    * the candidate, with :math:`a_h` its pre-activation: :math:`\delta a_h = \delta \tilde h (1 - \tilde h_t^2)`,
+      :math:`\delta W_h = \delta a_h^\top [r_t h_{t-1}, x_t]`, and :math:`\delta a_h W_h` split into
+      :math:`\delta(r_t h_{t-1})` and a part of :math:`\delta x_t`; then
+      :math:`\delta r = \delta(r_t h_{t-1})\, h_{t-1}` and :math:`\delta h_{t-1} \mathrel{+}= \delta(r_t h_{t-1})\, r_t`
+      (with ``reset_after``: :math:`\delta r = \delta a_h\, W_{h,h} h_{t-1}` and
+      :math:`\delta h_{t-1} \mathrel{+}= (\delta a_h\, r_t) W_{h,h}`);
     * the gates through :math:`\sigma' = \sigma(1 - \sigma)`: :math:`\delta a_z = \delta z\, z_t(1 - z_t)`,
       :math:`\delta a_r = \delta r\, r_t(1 - r_t)`, :math:`\delta W_g = \delta a_g^\top [h_{t-1}, x_t]` and
       :math:`\delta a_z W_z + \delta a_r W_r` split into the rest of :math:`\delta h_{t-1}` and :math:`\delta x_t`.
     """
-    z, r, h_tilde, h_prev = cache["z"], cache["r"], cache["h_tilde"], cache["h_prev"]
-    hx, rhx, p = cache["hx"], cache["rhx"], cache["params"]
-    H = z.shape[1]
-    dh_t = as_real_array("dh_t", dh_t, z.dtype)
-    check_shape("dh_t", dh_t, z.shape, "B, H")
-
-    dz = dh_t * (h_tilde - h_prev)                                # through h_t = (1 - z) h_{t-1} + z h~
-    dh_tilde = dh_t * z
-    dh_prev = dh_t * (1.0 - z)
-    da_h = dh_tilde * (1.0 - h_tilde**2)                          # backprop through tanh
-    drhx = da_h @ p["W_h"]
-    drh = drhx[:, :H]                                             # gradient on r_t * h_{t-1}
-    dr = drh * h_prev
-    dh_prev = dh_prev + drh * r
-    da_z = dz * z * (1.0 - z)                                     # backprop through sigmoid
-    da_r = dr * r * (1.0 - r)
-    dhx = da_z @ p["W_z"] + da_r @ p["W_r"]
-    grads = {
-        "W_z": da_z.T @ hx, "b_z": da_z.sum(axis=0),
-        "W_r": da_r.T @ hx, "b_r": da_r.sum(axis=0),
-        "W_h": da_h.T @ rhx, "b_h": da_h.sum(axis=0),
-    }
-    grads = {k: grads[k] for k in WEIGHT_KEYS + BIAS_KEYS}
-    return grads, dhx[:, H:] + drhx[:, H:], dh_prev + dhx[:, :H]
+    cache = check_cache(cache, "gru_step")
+    p, reset_after = cache["params"], cache["reset_after"]
+    dh_t = check_gradient("dh_t", dh_t, cache["z"].shape, "B, H", cache["z"].dtype)
+    H = dh_t.shape[1]
+    W_x, W_hh, _ = _fuse(p, H)
+    da, dn, dh_prev = _step_backward(dh_t, cache, W_hh, reset_after)
+    seq = {k: cache[k][None] for k in STEP_KEYS}              # one step as a sequence of length 1
+    grads, dxs = _gradients(da[None], dn[None], seq, W_x, reset_after)
+    return grads, dxs[0], dh_prev
 
 
-def gru_forward(xs, h0, params):
-    r"""Run the GRU over ``xs`` (T, B, D) from ``h0`` (B, H) or ``None`` for zeros.
+def gru_forward(xs, h0, params, *, reset_after=False):
+    r"""Run the GRU over a sequence: :func:`gru_step` for t = 1..T.
 
-    Returns ``(hs, cache)`` with ``hs`` of shape (T, B, H). Per step: one product ``h_{t-1} @ [W_z; W_r]_hh.T`` for
-    both gates, one ``(r_t * h_{t-1}) @ W_hh.T`` for the candidate; the input halves of all three pre-activations,
-    ``x_t @ [W_z; W_r; W_h]_x.T + b``, do not depend on the past and are computed for all steps before the loop.
+    Parameters
+    ----------
+    xs : array (T, B, D)
+        The inputs, time-major. Integer and boolean arrays are converted to float64; float32 data is computed in
+        float32 (the parameters are cast to it).
+    h0 : array (B, H) or None
+        The initial state; ``None`` means zeros.
+    params : dict
+        ``W_z, W_r, W_h`` (H, H + D) and ``b_z, b_r, b_h`` (H,), as from :func:`init_gru`.
+    reset_after : bool
+        Apply the reset gate after the candidate's matrix product (PyTorch's placement).
+
+    Returns
+    -------
+    hs : array (T, B, H)
+        :math:`h_1, \dots, h_T`.
+    cache : dict
+        For :func:`gru_backward`: the step values of :func:`gru_step` for every step, stacked, ``x`` (T, B, D)
+        (the same array as ``xs``), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (T, B, H); also ``xs``, ``h0``,
+        ``hs``, the validated ``params`` and ``reset_after``.
+
+    Equations
+    ---------
+    For t = 1..T, with :math:`h_0` = ``h0``:
+
+    .. math::
+
+        z_t = \sigma(W_z [h_{t-1}, x_t] + b_z), \quad r_t = \sigma(W_r [h_{t-1}, x_t] + b_r),\\
+        \tilde h_t = \tanh(W_h [r_t * h_{t-1}, x_t] + b_h), \quad h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t,
+
+    and with ``reset_after`` :math:`\tilde h_t = \tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1}))`. The input
+    halves :math:`W_{g,x} x_t + b_g` do not depend on the past and are computed for all steps in one product before
+    the loop; each step then multiplies :math:`h_{t-1}` by the recurrent halves.
     """
+    reset_after = _check_reset_after(reset_after)
     dtype = compute_dtype(xs)
-    p, H, D = _gru_params(params, dtype)
+    p, H, D = _gru_params(params, dtype, D=input_size(xs, 3))
     xs = check_sequence(xs, D, dtype)
     T, B, _ = xs.shape
     h0 = check_state("h0", h0, B, H, dtype)
-    W_zr_h = np.concatenate([p["W_z"][:, :H], p["W_r"][:, :H]], axis=0)     # (2H, H): both gates, recurrent half
-    W_hh = p["W_h"][:, :H]                                                  # (H, H): candidate, recurrent half
-    W_x = np.concatenate([p[k][:, H:] for k in WEIGHT_KEYS], axis=0)        # (3H, D): all input halves
-    b = np.concatenate([p[k] for k in BIAS_KEYS])                           # (3H,)
-    pre = xs @ W_x.T + b                                   # (T, B, 3H): input projections of every step
-    gates = np.empty((T, B, 2 * H), dtype=dtype)           # z, r
-    h_tildes = np.empty((T, B, H), dtype=dtype)
-    rhs = np.empty((T, B, H), dtype=dtype)                 # r_t * h_{t-1}, read again by the backward pass
-    hs = np.empty((T, B, H), dtype=dtype)
-    h = h0
+    W_x, W_hh, b = _fuse(p, H)
+    a_xs = xs @ W_x.T + b                                      # (T, B, 3H): the input projections of all steps
+    h, steps = h0, []
     for t in range(T):
-        g = gates[t] = sigmoid(pre[t, :, : 2 * H] + h @ W_zr_h.T)
-        z, r = g[:, :H], g[:, H:]
-        rh = rhs[t] = r * h
-        h_tilde = h_tildes[t] = np.tanh(pre[t, :, 2 * H :] + rh @ W_hh.T)
-        h = hs[t] = h + z * (h_tilde - h)                 # = (1 - z) h_{t-1} + z h~
-    cache = {"xs": xs, "h0": h0, "hs": hs, "gates": gates, "h_tildes": h_tildes, "rhs": rhs,
-             "W_zr_h": W_zr_h, "W_hh": W_hh, "W_x": W_x, "H": H}
+        h_prev = h
+        h, s = _step(a_xs[t], h_prev, W_hh, reset_after)
+        steps.append({"h_prev": h_prev, **s, "h": h})
+    cache = {k: np.stack([s[k] for s in steps]) for k in ("h_prev", "z", "r", "h_tilde", "n")}
+    hs = np.stack([s["h"] for s in steps])
+    cache.update(x=xs, xs=xs, h0=h0, hs=hs, params=p, reset_after=reset_after, made_by="gru_forward")
     return hs, cache
 
 
 def gru_backward(dhs, cache):
-    r"""Backpropagation through time for :func:`gru_forward`. Returns ``(grads, dxs, dh0)``.
+    r"""Backpropagation through time for :func:`gru_forward`.
 
-    ``dhs``: (T, B, H), the loss gradient on every hidden state from outside the recurrence (zeros where the loss
-    does not read :math:`h_t`). The step equations are those of :func:`gru_step_backward`. Along the direct path
-    the gradient is multiplied only by :math:`1 - z_t`, as the LSTM's cell state multiplies it by :math:`f_t`.
-    The loop keeps only what depends on the next step; the parameter gradients and ``dxs`` are sums or maps over
-    steps, formed after it in a few large products.
+    Parameters
+    ----------
+    dhs : array (T, B, H)
+        The loss gradient on every hidden state from outside the recurrence (zeros where the loss does not read
+        :math:`h_t`).
+    cache : dict
+        The cache returned by :func:`gru_forward`.
+
+    Returns
+    -------
+    grads : dict
+        ``W_z, b_z, W_r, b_r, W_h, b_h``, shapes as the parameters.
+    dxs : array (T, B, D)
+    dh0 : array (B, H)
+
+    Equations
+    ---------
+    Going back from t = T, the total gradient on :math:`h_t` is :math:`\delta h_t` = ``dhs[t]`` plus what step
+    t+1 sends back; :func:`gru_step_backward`'s equations turn it into the gradients on the step's pre-activations
+    and on :math:`h_{t-1}`. Along the direct path the gradient is multiplied only by :math:`1 - z_t`, as the LSTM's
+    cell state multiplies it by :math:`f_t`. The parameter gradients and ``dxs`` are sums (or maps) over the steps,
+    formed after the loop, one matrix product each.
     """
-    xs, h0, hs, gates, h_tildes, rhs = (cache[k] for k in ("xs", "h0", "hs", "gates", "h_tildes", "rhs"))
-    W_zr_h, W_hh, W_x, H = cache["W_zr_h"], cache["W_hh"], cache["W_x"], cache["H"]
-    T, B, _ = hs.shape
-    dhs = as_real_array("dhs", dhs, hs.dtype)
-    check_shape("dhs", dhs, hs.shape, "T, B, H")
-    d_pre = np.empty((T, B, 3 * H), dtype=hs.dtype)        # dL/d(pre-activations) of z, r, h~
-    dh_next = np.zeros((B, H), dtype=hs.dtype)
+    cache = check_cache(cache, "gru_forward")
+    p, reset_after, hs = cache["params"], cache["reset_after"], cache["hs"]
+    T, B, H = hs.shape
+    dhs = check_gradient("dhs", dhs, hs.shape, "T, B, H", hs.dtype)
+    W_x, W_hh, _ = _fuse(p, H)
+    das, dns = [None] * T, [None] * T
+    dh_next = np.zeros((B, H), dtype=hs.dtype)                # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
-        z, r = gates[t, :, :H], gates[t, :, H:]
-        h_prev = hs[t - 1] if t > 0 else h0
-        h_tilde = h_tildes[t]
-        dh = dhs[t] + dh_next
-        d = d_pre[t]
-        d[:, 2 * H :] = dh * z * (1.0 - h_tilde**2)            # candidate, through tanh
-        drh = d[:, 2 * H :] @ W_hh                             # gradient on r_t * h_{t-1}
-        d[:, :H] = dh * (h_tilde - h_prev) * z * (1.0 - z)     # update gate, through sigmoid
-        d[:, H : 2 * H] = drh * h_prev * r * (1.0 - r)         # reset gate, through sigmoid
-        dh_next = dh * (1.0 - z) + drh * r + d[:, : 2 * H] @ W_zr_h
-    h_prevs = np.concatenate([h0[None], hs[:-1]], axis=0)      # h_{t-1} for every t, (T, B, H)
-    flat = d_pre.reshape(T * B, 3 * H)
-    dW_x = flat.T @ xs.reshape(T * B, -1)                      # (3H, D): input halves of all three weights
-    dW_zr_h = flat[:, : 2 * H].T @ h_prevs.reshape(T * B, H)   # (2H, H): the gates read h_{t-1}
-    dW_hh = flat[:, 2 * H :].T @ rhs.reshape(T * B, H)         # (H, H): the candidate reads r_t * h_{t-1}
-    db = flat.sum(axis=0)
-    grads = {
-        "W_z": np.concatenate([dW_zr_h[:H], dW_x[:H]], axis=1), "b_z": db[:H],
-        "W_r": np.concatenate([dW_zr_h[H:], dW_x[H : 2 * H]], axis=1), "b_r": db[H : 2 * H],
-        "W_h": np.concatenate([dW_hh, dW_x[2 * H :]], axis=1), "b_h": db[2 * H :],
-    }
-    grads = {k: grads[k] for k in WEIGHT_KEYS + BIAS_KEYS}
-    return grads, d_pre @ W_x, dh_next
+        step = {k: cache[k][t] for k in ("h_prev", "z", "r", "h_tilde", "n")}
+        das[t], dns[t], dh_next = _step_backward(dhs[t] + dh_next, step, W_hh, reset_after)
+    grads, dxs = _gradients(np.stack(das), np.stack(dns), cache, W_x, reset_after)
+    return grads, dxs, dh_next

@@ -8,7 +8,8 @@ along the cell state multiplies by :math:`\mathrm{diag}(f_t)`, so the *direct pa
 with no weight matrix and no :math:`\tanh'` in it (compare the RNN's :math:`\prod_k \mathrm{diag}(1-h_k^2) W_{hh}`,
 chapter 02). The gates themselves read :math:`h_{t-1} = o_{t-1} * \tanh(C_{t-1})`, so :math:`C_t` also reaches
 :math:`C_T` through the hidden states: the *indirect paths*. :func:`cell_jacobians` measures the whole derivative,
-both kinds of path, by backpropagation through time with the package's own :func:`~lstm_utils.lstm_backward`.
+both kinds of path, by backpropagation through time with the package's own step functions
+(:func:`~lstm_utils.lstm_step` and :func:`~lstm_utils.lstm_step_backward`).
 
 Indexing: time runs t = 0..T, where :math:`C_0` is the initial cell state ``c0`` and :math:`C_t` for t >= 1 is
 ``cs[t - 1]`` of :func:`~lstm_utils.lstm_forward`. Every function here returns T + 1 entries, entry ``t`` belonging to
@@ -18,10 +19,16 @@ The initial states ``h0`` and ``c0`` are independent inputs: no path runs from :
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from ._checks import as_real_array, check_shape, check_state, compute_dtype
-from .lstm import _lstm_params, lstm_backward, lstm_forward
+from ._checks import as_real_array, check_sequence, check_shape, check_state, compute_dtype
+from ._validate import ArgumentTypeError, finite, number
+from .gates import output_gate
+from .lstm import _lstm_params, lstm_step, lstm_step_backward
+
+GATES = ("f", "i", "c_tilde", "o")
 
 
 def gate_values(cache):
@@ -30,10 +37,22 @@ def gate_values(cache):
     Returns a dict with keys ``"f"``, ``"i"``, ``"c_tilde"``, ``"o"``, each of shape (T, B, H): entry ``t - 1`` holds
     :math:`f_t`, :math:`i_t`, :math:`\tilde C_t`, :math:`o_t` of step t.
     """
-    if not isinstance(cache, dict) or "acts" not in cache or "H" not in cache:
-        raise ValueError("cache: expected the cache returned by lstm_forward (a dict with keys 'acts' and 'H')")
-    acts, H = cache["acts"], cache["H"]
-    return {name: acts[:, :, k * H:(k + 1) * H] for k, name in enumerate(("f", "i", "c_tilde", "o"))}
+    what = "the cache returned by lstm_forward"
+    if isinstance(cache, Mapping) and "acts" in cache and "H" in cache:        # all four gates side by side
+        acts, H = cache["acts"], cache["H"]
+        return {name: acts[:, :, k * H:(k + 1) * H] for k, name in enumerate(GATES)}
+    if isinstance(cache, Mapping) and all(k in cache for k in GATES):         # one array per gate
+        out = {k: np.asarray(cache[k]) for k in GATES}
+        if all(a.ndim == 3 for a in out.values()):
+            return out
+    steps = cache.get("steps") if isinstance(cache, Mapping) else cache       # the per-step caches
+    if isinstance(steps, (list, tuple)) and steps and all(isinstance(c, Mapping) and all(k in c for k in GATES)
+                                                           for c in steps):
+        return {k: np.stack([c[k] for c in steps]) for k in GATES}
+    got = (f"a dict with keys {', '.join(map(str, cache)) or 'none'}" if isinstance(cache, Mapping)
+           else type(cache).__name__)
+    raise ArgumentTypeError(f"cache: expected {what} (which holds the gates f, i, c_tilde, o of every step), "
+                            f"got {got}")
 
 
 def forget_products(fs):
@@ -47,6 +66,7 @@ def forget_products(fs):
     fs = as_real_array("fs", fs, compute_dtype(fs))
     if fs.ndim < 1 or fs.shape[0] == 0:
         raise ValueError(f"fs: expected shape (T, ...) with at least one step, got {tuple(fs.shape)}")
+    finite("fs", fs)
     ones = np.ones((1,) + fs.shape[1:], dtype=fs.dtype)
     # cumulative product from the end: out[t] = f_{t+1} * ... * f_T  (fs[t] holds f_{t+1})
     tail = np.cumprod(fs[::-1], axis=0)[::-1]
@@ -59,41 +79,45 @@ def cell_gradients(xs, params, *, dhs=None, dc_last=None, h0=None, c0=None, time
     The loss is the one whose gradients are ``dhs`` (T, B, H) on the hidden states (``None``: zero) and ``dc_last``
     (B, H) on the last cell state :math:`C_T` (``None``: zero), as for :func:`~lstm_utils.lstm_backward`.
 
-    Backpropagation through time, one step at a time: the run's cache is cut into single steps and
-    :func:`~lstm_utils.lstm_backward` is called on each, from the last step back, with ``dc_last`` set to the
-    gradient arriving along the cell from the step after. Each call returns the gradients on that step's starting
-    state, ``dh0`` and ``dc0``, which are handed to the step before. Since :math:`h_t = o_t * \tanh(C_t)` with
-    :math:`o_t` independent of :math:`C_t`, the total gradient on the cell is
+    Backpropagation through time, one step at a time, with the package's step functions: the run is made with
+    :func:`~lstm_utils.lstm_step`, then :func:`~lstm_utils.lstm_step_backward` is called on each step's cache,
+    from the last step back, with ``dc_t`` the gradient arriving along the cell from the step after. Each call
+    returns the gradients on that step's starting state, :math:`h_{t-1}` and :math:`C_{t-1}`, which are handed to
+    the step before. Since :math:`h_t = o_t * \tanh(C_t)` with :math:`o_t` independent of :math:`C_t`, the total
+    gradient on the cell is
 
     .. math:: \frac{\partial L}{\partial C_t} = \delta C_t + \frac{\partial L}{\partial h_t} * o_t * (1 - \tanh^2 C_t)
               \qquad (t \ge 1),
 
     with :math:`\delta C_t` what step t+1 sends back along the cell (``dc_last`` for t = T) and
     :math:`\partial L/\partial h_t` the total gradient on :math:`h_t`; :math:`\partial L / \partial C_0` is the
-    ``dc0`` of the whole run. Returns an array of shape (T + 1, B, H), entry ``t`` for :math:`C_t`; with ``times``
+    gradient on ``c0``. Returns an array of shape (T + 1, B, H), entry ``t`` for :math:`C_t`; with ``times``
     (integers in 0..T) only those entries, in that order, shape (len(times), B, H).
     """
     dtype = compute_dtype(xs)
-    _, H, _ = _lstm_params(params, dtype)
-    hs, cs, cache = lstm_forward(xs, h0, c0, params)
-    xs = cache["xs"]                                             # validated, in the compute dtype
-    T, B, _ = hs.shape
-    dhs = np.zeros_like(hs) if dhs is None else as_real_array("dhs", dhs, dtype)
-    check_shape("dhs", dhs, hs.shape, "T, B, H")
-    dc_next = check_state("dc_last", dc_last, B, H, dtype)
+    p, H, D = _lstm_params(params, dtype)
+    xs = finite("xs", check_sequence(xs, D, dtype))
+    T, B, _ = xs.shape
+    h = finite("h0", check_state("h0", h0, B, H, dtype))
+    c = finite("c0", check_state("c0", c0, B, H, dtype))
+    dhs = np.zeros((T, B, H), dtype=dtype) if dhs is None else as_real_array("dhs", dhs, dtype)
+    check_shape("dhs", dhs, (T, B, H), "T, B, H")
+    finite("dhs", dhs)
+    dc_next = finite("dc_last", check_state("dc_last", dc_last, B, H, dtype))
     times = _check_times(times, T)
-    o, tanh_cs, acts = gate_values(cache)["o"], cache["tanh_cs"], cache["acts"]
-    h_states = np.concatenate([cache["h0"][None], hs], axis=0)   # h_0 .. h_T, (T + 1, B, H)
-    c_states = np.concatenate([cache["c0"][None], cs], axis=0)   # C_0 .. C_T
+    caches, o, tanh_c = [], [], []
+    for t in range(T):                                           # the run, step by step
+        o.append(output_gate(h, xs[t], p["W_o"], p["b_o"]))     # o_t, read by the total gradient on C_t
+        h, c, cache = lstm_step(xs[t], h, c, p)
+        caches.append(cache)
+        tanh_c.append(np.tanh(c))
     out = np.empty((T + 1, B, H), dtype=dtype)
     dh_next = np.zeros((B, H), dtype=dtype)                      # what step t+1 sends back to h_t
     for t in range(T, 0, -1):                                    # step t lives at index t - 1
         dh_t = dhs[t - 1] + dh_next                              # total gradient on h_t
-        out[t] = dc_next + dh_t * o[t - 1] * (1.0 - tanh_cs[t - 1] ** 2)
-        step = {"xs": xs[t - 1:t], "h0": h_states[t - 1], "c0": c_states[t - 1], "hs": hs[t - 1:t],
-                "cs": cs[t - 1:t], "tanh_cs": tanh_cs[t - 1:t], "acts": acts[t - 1:t], "W": cache["W"], "H": H}
-        # the package's BPTT over the single step t: returns dL/dh_{t-1} and dL/dC_{t-1} along the cell
-        _, _, dh_next, dc_next = lstm_backward(dh_t[None], step, dc_last=dc_next)
+        out[t] = dc_next + dh_t * o[t - 1] * (1.0 - tanh_c[t - 1] ** 2)
+        # the package's backward of step t: returns dL/dh_{t-1} and dL/dC_{t-1} along the cell
+        _, _, dh_next, dc_next = lstm_step_backward(dh_t, dc_next, caches[t - 1])
     out[0] = dc_next                                             # h_0 and C_0 are independent inputs
     return out[times]
 
@@ -119,8 +143,7 @@ def cell_jacobians(xs, params, *, h0=None, c0=None, times=None):
     """
     dtype = compute_dtype(xs)
     _, H, D = _lstm_params(params, dtype)
-    xs = as_real_array("xs", xs, dtype)
-    check_shape("xs", xs, (None, None, D), "T, B, D")
+    xs = finite("xs", check_sequence(xs, D, dtype))              # at least one step and one sequence
     T, B, _ = xs.shape
     h0 = check_state("h0", h0, B, H, dtype)
     c0 = check_state("c0", c0, B, H, dtype)
@@ -144,12 +167,18 @@ def steps_remembered(norms, threshold=1e-3, lags=None):
     norms = as_real_array("norms", norms, np.dtype(np.float64))
     if norms.ndim != 1 or norms.size == 0:
         raise ValueError(f"norms: expected shape (T + 1,) indexed by lag, got {tuple(norms.shape)}")
-    if not (np.isfinite(threshold) and 0 < threshold):
-        raise ValueError(f"threshold: expected a positive number, got {threshold!r}")
+    finite("norms", norms)           # a NaN is never below the threshold: it would read as "never forgets"
+    if np.any(norms < 0):
+        raise ValueError(f"norms: expected non-negative norms, got {float(norms[norms < 0][0])!r} at index "
+                         f"{int(np.flatnonzero(norms < 0)[0])}")
+    if norms[0] == 0:
+        raise ValueError("norms: expected a positive norm at lag 0 (the threshold is relative to it), got 0")
+    threshold = number("threshold", threshold, low=0.0, low_open=True)
     if lags is None:
         lags = np.arange(norms.size)
     lags = as_real_array("lags", lags, np.dtype(np.float64))
     check_shape("lags", lags, norms.shape, "len(norms)")
+    finite("lags", lags)
     if lags[0] != 0 or np.any(np.diff(lags) <= 0):
         raise ValueError("lags: expected increasing lags starting at 0")
     below = np.flatnonzero(norms < threshold * norms[0])

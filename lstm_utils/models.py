@@ -25,12 +25,14 @@ Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
 from ._checks import as_real_array, check_shape, compute_dtype
-from ._init import as_rng, check_sizes
+from ._init import check_sizes
+from ._validate import ArgumentTypeError, finite, float_dtype, integer, number, real_array
+from ._validate import rng as as_rng
 from .gru import gru_backward, gru_forward, init_gru
 from .lstm import init_lstm, lstm_backward, lstm_forward
 from .rnn import init_rnn, rnn_backward, rnn_forward
@@ -72,6 +74,20 @@ def register_cell(name: str, init: Callable, forward: Callable, backward: Callab
     return CELLS[name]
 
 
+_KEYS: dict = {}
+
+
+def cell_keys(cell) -> frozenset | None:
+    """The parameter keys a cell's ``init`` makes (read once from a 1-unit init), or None if that fails."""
+    c = get_cell(cell)
+    if c not in _KEYS:
+        try:
+            _KEYS[c] = frozenset(c.init(1, 1, rng=0))
+        except Exception:  # a custom cell whose init takes other arguments: no check
+            _KEYS[c] = None
+    return _KEYS[c]
+
+
 def get_cell(cell) -> Cell:
     """A :class:`Cell` from a registered name or a :class:`Cell` itself."""
     if isinstance(cell, Cell):
@@ -101,14 +117,53 @@ register_cell("gru",                                   # chapter 10
               lambda dhs, cache: gru_backward(dhs, cache)[:2])
 
 
-def split_params(params) -> tuple[dict, dict]:
-    """``(cell_params, readout_params)``: the model's flat dict split into the cell's keys and ``W_y``, ``b_y``."""
+def split_params(params, cell=None) -> tuple[dict, dict]:
+    """``(cell_params, readout_params)``: the model's flat dict split into the cell's keys and ``W_y``, ``b_y``.
+
+    With ``cell``, the cell's keys are checked too: the parameters of another cell (a GRU's given to the RNN, which
+    shares the key ``W_h``) are refused instead of silently read.
+    """
+    if not isinstance(params, Mapping):
+        raise ArgumentTypeError(f"params: expected a dict of arrays (the cell's keys plus 'W_y', 'b_y'), got "
+                                f"{type(params).__name__}")
     missing = [k for k in READOUT_KEYS if k not in params]
     if missing:
         raise ValueError(f"params: missing readout key(s) {', '.join(map(repr, missing))}; "
                          f"a model's params hold the cell's keys plus 'W_y' (K, H) and 'b_y' (K,)")
     cell_params = {k: v for k, v in params.items() if k not in READOUT_KEYS}
+    if cell is not None:
+        keys = cell_keys(cell)
+        if keys is not None and set(cell_params) != keys:
+            name = cell if isinstance(cell, str) else "the cell"
+            raise ValueError(f"params: expected the keys of {name!r} ({', '.join(sorted(keys))}) plus W_y, b_y; "
+                             f"got {', '.join(sorted(map(str, params)))}")
     return cell_params, {k: params[k] for k in READOUT_KEYS}
+
+
+def _readout(ro, H, dtype):
+    """The readout ``W_y`` (K, H) and ``b_y`` (K,), checked against the hidden size and each other."""
+    W_y = finite("params['W_y']", as_real_array("params['W_y']", ro["W_y"], dtype))
+    b_y = finite("params['b_y']", as_real_array("params['b_y']", ro["b_y"], dtype))
+    check_shape("params['W_y']", W_y, (None, H), "K, H")
+    check_shape("params['b_y']", b_y, (W_y.shape[0],), "K")
+    return W_y, b_y
+
+
+def parameter_count(params) -> int:
+    """The number of trainable numbers in ``params``: the sum of the sizes of its arrays.
+
+    ``params``: a dict of arrays, e.g. from :func:`init_model`, :func:`~lstm_utils.init_lstm` (an LSTM has
+    :math:`4H(H + D + 1)`) or :func:`~lstm_utils.init_rnn` (:math:`H(H + D + 1)`).
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params: expected a dict of arrays, got {type(params).__name__}")
+    total = 0
+    for k, v in params.items():
+        a = np.asarray(v)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"params[{k!r}]: expected a numeric array, got dtype {a.dtype}")
+        total += int(a.size)
+    return total
 
 
 def init_model(cell, input_size, hidden_size, output_size, *, rng=None, **cell_kw):
@@ -116,12 +171,15 @@ def init_model(cell, input_size, hidden_size, output_size, *, rng=None, **cell_k
 
     ``cell``: a registered name (``"rnn"``, ``"lstm"``, ...) or a :class:`Cell`. ``cell_kw`` go to the cell's
     ``init`` (for instance ``forget_bias`` if that init accepts it). One ``rng`` draws the cell first, then the
-    readout, so a seed fixes the whole model.
+    readout, so a seed fixes the whole model. ``output_size`` is K >= 1; ``dtype``, if given, must be float32 or
+    float64 (an integer dtype would round every weight to zero).
     """
     c = get_cell(cell)
     D, H = check_sizes(input_size, hidden_size)
-    _, K = check_sizes(1, output_size)
-    rng = as_rng(rng)
+    K = integer("output_size", output_size, minimum=1)
+    rng = as_rng("rng", rng)
+    if "dtype" in cell_kw:
+        cell_kw["dtype"] = float_dtype("dtype", cell_kw["dtype"])
     params = dict(c.init(D, H, rng=rng, **cell_kw))
     dtype = params[next(iter(params))].dtype
     params["W_y"] = rng.normal(0.0, 1.0 / np.sqrt(H), size=(K, H)).astype(dtype)
@@ -135,14 +193,9 @@ def model_forward(cell, params, xs):
     ``xs``: (T, B, D), time-major. The cell runs from a zero state over all T steps; only :math:`h_T` is read.
     """
     c = get_cell(cell)
-    cell_params, ro = split_params(params)
+    cell_params, ro = split_params(params, c)
     hs, cell_cache = c.forward(xs, cell_params)
-    dtype = hs.dtype
-    W_y = as_real_array("params['W_y']", ro["W_y"], dtype)
-    b_y = as_real_array("params['b_y']", ro["b_y"], dtype)
-    H = hs.shape[2]
-    check_shape("params['W_y']", W_y, (None, H), "K, H")
-    check_shape("params['b_y']", b_y, (W_y.shape[0],), "K")
+    W_y, b_y = _readout(ro, hs.shape[2], hs.dtype)
     h_last = hs[-1]                                        # (B, H)
     y = h_last @ W_y.T + b_y                               # (B, K)
     return y, {"cell": c, "cell_cache": cell_cache, "hs": hs, "W_y": W_y}
@@ -155,9 +208,14 @@ def model_backward(dy, cache):
     gradient entering the recurrence from outside is :math:`\partial L/\partial h_T = dy\, W_y` at the last step;
     every earlier :math:`h_t` receives gradient only through the cell's own backward pass (BPTT).
     """
+    if not (isinstance(cache, Mapping) and {"cell", "cell_cache", "hs", "W_y"} <= set(cache)):
+        got = (f"a dict with keys {', '.join(map(str, cache)) or 'none'}" if isinstance(cache, Mapping)
+               else type(cache).__name__)
+        raise ArgumentTypeError(f"cache: expected the cache returned by model_forward, got {got}")
     hs, W_y = cache["hs"], cache["W_y"]
     dy = as_real_array("dy", dy, hs.dtype)
     check_shape("dy", dy, (hs.shape[1], W_y.shape[0]), "B, K")
+    finite("dy", dy)
     dhs = np.zeros_like(hs)
     dhs[-1] = dy @ W_y                                     # (B, H)
     grads, dxs = cache["cell"].backward(dhs, cache["cell_cache"])
@@ -174,9 +232,10 @@ def predict_each_step(cell, params, xs):
     forms as the sequence arrives (chapter 09 reads a review word by word this way).
     """
     c = get_cell(cell)
-    cell_params, ro = split_params(params)
+    cell_params, ro = split_params(params, c)
     hs, _ = c.forward(xs, cell_params)
-    return hs @ np.asarray(ro["W_y"], dtype=hs.dtype).T + np.asarray(ro["b_y"], dtype=hs.dtype)
+    W_y, b_y = _readout(ro, hs.shape[2], hs.dtype)
+    return hs @ W_y.T + b_y
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -185,6 +244,9 @@ def predict_each_step(cell, params, xs):
 
 def softmax(logits):
     r"""Row-wise :math:`\mathrm{softmax}(y)_k = e^{y_k} / \sum_j e^{y_j}`, computed after subtracting the row max."""
+    logits = finite("logits", real_array("logits", logits))
+    if logits.ndim < 1 or logits.shape[-1] == 0:
+        raise ValueError(f"logits: expected shape (..., K) with K >= 1, got {tuple(logits.shape)}")
     z = logits - logits.max(axis=-1, keepdims=True)       # no overflow; the softmax is shift-invariant
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -199,20 +261,33 @@ def softmax_cross_entropy(logits, labels):
     Returns ``(loss, dlogits)``.
     """
     dtype = compute_dtype(logits)
-    logits = as_real_array("logits", logits, dtype)
-    check_shape("logits", logits, (None, None), "B, K")
+    logits = finite("logits", real_array("logits", logits, dtype))
+    _check_batch("logits", logits)
     B, K = logits.shape
-    labels = np.asarray(labels)
-    check_shape("labels", labels, (B,), "B")
-    if labels.dtype.kind not in "iu" or (B and (labels.min() < 0 or labels.max() >= K)):
-        raise ValueError(f"labels: expected integers in [0, {K}), got dtype {labels.dtype} "
-                         f"and range [{labels.min() if B else ''}, {labels.max() if B else ''}]")
+    labels = _labels(labels, B, K)
     z = logits - logits.max(axis=1, keepdims=True)
     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
     loss = -log_p[np.arange(B), labels].mean()
     d = np.exp(log_p)
     d[np.arange(B), labels] -= 1.0
     return float(loss), (d / B).astype(dtype)
+
+
+def _check_batch(name, a):
+    check_shape(name, a, (None, None), "B, K")
+    if a.shape[0] == 0 or a.shape[1] == 0:
+        raise ValueError(f"{name}: expected at least one row and one output, got shape {tuple(a.shape)}")
+
+
+def _labels(labels, B, K):
+    """Integer class labels of shape (B,) in [0, K)."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise ArgumentTypeError(f"labels: expected integer class labels in [0, {K}), got dtype {labels.dtype}")
+    check_shape("labels", labels, (B,), "B")
+    if labels.min() < 0 or labels.max() >= K:
+        raise ValueError(f"labels: expected integers in [0, {K}), got range [{labels.min()}, {labels.max()}]")
+    return labels
 
 
 def mse(pred, target):
@@ -224,9 +299,9 @@ def mse(pred, target):
     ``pred``: (B, K); ``target``: (B, K) or (B,) when K = 1. Returns ``(loss, dpred)``.
     """
     dtype = compute_dtype(pred)
-    pred = as_real_array("pred", pred, dtype)
-    check_shape("pred", pred, (None, None), "B, K")
-    target = as_real_array("target", target, dtype)
+    pred = finite("pred", real_array("pred", pred, dtype))
+    _check_batch("pred", pred)
+    target = finite("target", real_array("target", target, dtype))
     if target.ndim == 1 and pred.shape[1] == 1:
         target = target[:, None]
     check_shape("target", target, pred.shape, "B, K")
@@ -239,15 +314,30 @@ LOSSES = {"classification": softmax_cross_entropy, "regression": mse}
 
 
 def accuracy(logits, labels) -> float:
-    """Fraction of rows whose largest logit is the label."""
-    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(labels)))
+    """Fraction of rows whose largest logit is the label. ``logits``: (B, K); ``labels``: integers (B,) in [0, K)."""
+    logits = finite("logits", real_array("logits", logits))
+    _check_batch("logits", logits)
+    labels = _labels(labels, *logits.shape)
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
 def fraction_solved(pred, target, tol=0.04) -> float:
-    """Fraction of sequences with ``|prediction - target| < tol`` (Hochreiter & Schmidhuber 1997 use 0.04)."""
-    pred = np.asarray(pred).reshape(len(pred), -1)
-    target = np.asarray(target).reshape(len(target), -1)
-    return float(np.mean(np.all(np.abs(pred - target) < tol, axis=1)))
+    """Fraction of sequences with ``|prediction - target| < tol`` (Hochreiter & Schmidhuber 1997 use 0.04).
+
+    ``pred`` and ``target``: (B,) or (B, K) of the same shape ((B, 1) and (B,) count as the same); a sequence with
+    K outputs is solved when all K are within ``tol``. ``tol`` is a positive number.
+    """
+    tol = number("tol", tol, low=0.0, low_open=True)
+    pred = finite("pred", real_array("pred", pred))
+    target = finite("target", real_array("target", target))
+    for name, a in (("pred", pred), ("target", target)):
+        if a.ndim not in (1, 2) or a.shape[0] == 0:
+            raise ValueError(f"{name}: expected shape (B,) or (B, K) with B >= 1, got {tuple(a.shape)}")
+    p2 = pred.reshape(len(pred), -1)
+    t2 = target.reshape(len(target), -1)
+    if p2.shape != t2.shape:
+        raise ValueError(f"target: expected the shape of pred, {tuple(pred.shape)} (B, K), got {tuple(target.shape)}")
+    return float(np.mean(np.all(np.abs(p2 - t2) < tol, axis=1)))
 
 
 METRICS = {"classification": accuracy, "regression": fraction_solved}

@@ -24,10 +24,14 @@ from importlib import resources
 
 import numpy as np
 
-from .data import FILLER_WORDS, encode_batch, review_vocabulary, tokenize
+from ._validate import ArgumentTypeError, integer
+from .data import FILLER_WORDS, Vocabulary, encode_batch, review_vocabulary, tokenize
 from .lstm import lstm_forward
 from .memory import forget_products, gate_values
 from .models import predict_each_step, softmax, split_params
+
+READING_KEYS = ("write", "held", "keep", "fraction_held", "p_positive")
+"""The per-word measures of a reading that :func:`top_words` can rank."""
 
 
 def read_text(params, text, vocab=None):
@@ -39,9 +43,22 @@ def read_text(params, text, vocab=None):
     after each word; ``c_last`` (H,): the final cell state, which ``held_units`` sums to.
     """
     vocab = review_vocabulary() if vocab is None else vocab
+    if not isinstance(vocab, Vocabulary):
+        raise ArgumentTypeError(f"vocab: expected a Vocabulary (default: review_vocabulary()), got "
+                                f"{type(vocab).__name__}")
+    cell_params, ro = split_params(params, "lstm")               # an LSTM model: the cell's keys plus W_y, b_y
+    W_f = np.shape(cell_params["W_f"])                          # (H, H + D): the model reads D = V inputs
+    V = W_f[1] - W_f[0] if len(W_f) == 2 else None
+    if V is not None and V != len(vocab):
+        raise ValueError(f"vocab: expected a vocabulary of the model's input size D = {V}, got one of "
+                         f"{len(vocab)} entries")
+    if np.shape(ro["W_y"])[:1] != (2,):
+        raise ValueError(f"params: expected a two-class model (W_y of shape (2, H): negative, positive), got W_y of "
+                         f"shape {np.shape(ro['W_y'])}")
     words = tokenize(text)
+    if not words:
+        raise ValueError(f"text: expected at least one word, got {text!r}")
     xs = encode_batch([words], vocab)                             # (T, 1, V)
-    cell_params, _ = split_params(params)
     _, cs, cache = lstm_forward(xs, None, None, cell_params)
     g = {k: v[:, 0] for k, v in gate_values(cache).items()}       # each (T, H)
     written = g["i"] * g["c_tilde"]                               # i_t * C~_t
@@ -53,8 +70,18 @@ def read_text(params, text, vocab=None):
             "c_last": cs[-1, 0]}
 
 
+def _check_reading(reading):
+    if not isinstance(reading, dict) or not {"words", *READING_KEYS, "f"} <= set(reading):
+        raise ArgumentTypeError(f"reading: expected the dict returned by read_text, got {type(reading).__name__}")
+    return reading
+
+
 def top_words(reading, key, k=5):
     """The ``k`` words with the largest ``reading[key]`` (``"write"``, ``"held"``), largest first, as (word, value)."""
+    _check_reading(reading)
+    if key not in READING_KEYS:
+        raise ValueError(f"key: expected one of {', '.join(map(repr, READING_KEYS))}, got {key!r}")
+    k = integer("k", k, minimum=1)
     values = reading[key]
     order = np.argsort(values)[::-1][:k]
     return [(reading["words"][j], float(values[j])) for j in order]
@@ -65,7 +92,11 @@ def reading_claims(reading):
 
     The chapter asserts these on its shipped model and counts them over models trained with other seeds.
     """
-    words = reading["words"]
+    words = _check_reading(reading)["words"]
+    missing = [w for w in ("amazing", "surprises", "boring", "any") if w not in words]
+    if missing:
+        raise ValueError(f"reading: expected a reading of the article's review (data.ARTICLE_REVIEW), whose words "
+                         f"the claims name; this one lacks {', '.join(map(repr, missing))}")
     idx = {w: words.index(w) for w in ("amazing", "surprises", "boring", "any")}
     write, p = reading["write"], reading["p_positive"]
     top_write = [w for w, _ in top_words(reading, "write")]
@@ -96,7 +127,7 @@ and the RNN trained on the mixed reviews with seed 0, and the RNN trained on sho
 
 def load_review_model(name="lstm"):
     """The weights of a shipped chapter-09 model (a key of :data:`SHIPPED`), as a dict of float64 arrays."""
-    if name not in SHIPPED:
+    if not isinstance(name, str) or name not in SHIPPED:
         raise ValueError(f"name: expected one of {', '.join(map(repr, SHIPPED))}, got {name!r}")
     with resources.files("lstm_utils").joinpath("results", SHIPPED[name]).open("rb") as f:
         with np.load(f) as npz:

@@ -31,9 +31,10 @@ try:  # one BLAS thread: the course's matrices are tiny, and threads fighting ov
 except ImportError:  # pragma: no cover - optional; training is then only slower where cores are contended
     threadpool_limits = None
 
-from ._init import as_rng
+from ._validate import ArgumentTypeError, finite, integer, number, real_array
+from ._validate import rng as as_rng
 from .gradients import clip_grad_norm, global_norm
-from .models import LOSSES, METRICS, get_cell, model_backward, model_forward
+from .models import LOSSES, METRICS, get_cell, model_backward, model_forward, split_params
 
 
 class Adam:
@@ -44,19 +45,40 @@ class Adam:
     """
 
     def __init__(self, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
-        if not lr > 0:
-            raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
-        self.lr, self.beta1, self.beta2, self.eps = float(lr), float(beta1), float(beta2), float(eps)
+        self.lr = number("lr", lr, low=0.0, low_open=True)
+        # beta = 1 would never move the moment from zero, and the bias correction 1 - beta^t would divide by zero
+        self.beta1 = number("beta1", beta1, low=0.0, high=1.0, high_open=True)
+        self.beta2 = number("beta2", beta2, low=0.0, high=1.0, high_open=True)
+        self.eps = number("eps", eps, low=0.0, low_open=True)   # eps = 0 divides 0 by 0 where v is still zero
         self.m, self.v, self.t = {}, {}, 0
 
     def step(self, params, grads):
-        """One update of every ``params[k]`` from ``grads[k]`` (same keys, same shapes)."""
+        """One update of every ``params[k]`` from ``grads[k]`` (same keys, same shapes, finite gradients).
+
+        Every gradient is checked before any parameter moves: a NaN or infinite entry raises ``ValueError``
+        naming the key and index (one bad step would otherwise turn every parameter into NaN for good).
+        """
+        if not isinstance(params, dict):
+            raise ArgumentTypeError(f"params: expected a dict of arrays, got {type(params).__name__}")
+        if not isinstance(grads, dict):
+            raise ArgumentTypeError(f"grads: expected a dict of arrays, got {type(grads).__name__}")
         if set(grads) != set(params):
             raise ValueError(f"grads: expected the keys of params ({', '.join(sorted(params))}), "
                              f"got {', '.join(sorted(grads))}")
+        checked = {}
+        for k, g in grads.items():
+            p = params[k]
+            if not isinstance(p, np.ndarray) or p.dtype.kind != "f" or not p.flags.writeable:
+                raise ValueError(f"params[{k!r}]: expected a writable floating-point array (updated in place), "
+                                 f"got {type(p).__name__}" + (f" of dtype {p.dtype}" if isinstance(p, np.ndarray)
+                                                              else ""))
+            g = real_array(f"grads[{k!r}]", g, p.dtype)
+            if g.shape != p.shape:
+                raise ValueError(f"grads[{k!r}]: expected the shape of params[{k!r}], {p.shape}, got {g.shape}")
+            checked[k] = finite(f"grads[{k!r}]", g)
         self.t += 1
         c1, c2 = 1.0 - self.beta1**self.t, 1.0 - self.beta2**self.t
-        for k, g in grads.items():
+        for k, g in checked.items():
             if k not in self.m:
                 self.m[k], self.v[k] = np.zeros_like(params[k]), np.zeros_like(params[k])
             m, v = self.m[k], self.v[k]
@@ -74,6 +96,9 @@ def evaluate(cell, params, xs, ys, task, *, tol=0.04, batch_size=512):
     ``task="regression"``.
     """
     loss_fn, metric_fn = _task(task)
+    tol = number("tol", tol, low=0.0, low_open=True)
+    batch_size = integer("batch_size", batch_size, minimum=1)
+    xs, ys = _data_set("xs", "ys", xs, ys)
     outs = [model_forward(cell, params, xs[:, s:s + batch_size])[0] for s in range(0, xs.shape[1], batch_size)]
     out = np.concatenate(outs, axis=0)
     loss, _ = loss_fn(out, ys)
@@ -87,22 +112,49 @@ def _task(task):
     return LOSSES[task], METRICS[task]
 
 
+def _data_set(xs_name, ys_name, xs, ys):
+    """A fixed data set: ``xs`` (T, N, D) real, ``ys`` (N,) or (N, K) with the same N."""
+    xs = real_array(xs_name, xs)
+    if xs.ndim != 3 or 0 in xs.shape:
+        raise ValueError(f"{xs_name}: expected shape (T, N, D) with T, N, D >= 1, got {tuple(xs.shape)}")
+    ys = np.asarray(ys)
+    if ys.ndim not in (1, 2) or ys.shape[0] != xs.shape[1]:
+        raise ValueError(f"{ys_name}: expected shape (N,) or (N, K) with N = {xs.shape[1]} (the sequences of "
+                         f"{xs_name}), got {tuple(ys.shape)}")
+    return xs, ys
+
+
 def _batches(data, batch_size, rng):
     """A function returning one training batch per call, from a generator or a fixed ``(xs, ys)`` set."""
     if callable(data):
         return lambda: data(batch_size, rng)
     if isinstance(data, tuple) and len(data) == 2:
-        xs, ys = np.asarray(data[0]), np.asarray(data[1])
-        if xs.ndim != 3 or ys.shape[0] != xs.shape[1]:
-            raise ValueError(f"data: expected (xs, ys) with xs of shape (T, N, D) and ys of shape (N, ...), got "
-                             f"{xs.shape} and {ys.shape}")
+        xs, ys = _data_set("data[0] (xs)", "data[1] (ys)", *data)
         N = xs.shape[1]
 
         def draw():
             idx = rng.choice(N, size=min(batch_size, N), replace=False)
             return xs[:, idx], ys[idx]
         return draw
-    raise ValueError("data: expected a callable (batch_size, rng) -> (xs, ys) or a tuple (xs, ys)")
+    raise ArgumentTypeError(f"data: expected a callable (batch_size, rng) -> (xs, ys) or a tuple (xs, ys), got "
+                            f"{type(data).__name__}" + (f" of length {len(data)}" if isinstance(data, tuple) else ""))
+
+
+def _check_val(val):
+    if val is None:
+        return None
+    if not isinstance(val, (tuple, list)) or len(val) != 2:
+        raise ArgumentTypeError(f"val: expected a held-out set (xs, ys), got {type(val).__name__}"
+                                + (f" of length {len(val)}" if isinstance(val, (tuple, list)) else ""))
+    return _data_set("val[0] (xs)", "val[1] (ys)", *val)
+
+
+def _fits_model(name, cell, params, xs):
+    """Run the model on one sequence of ``xs`` so a mismatch is blamed on ``name``, not on the cell's ``xs``."""
+    try:
+        model_forward(cell, params, xs[:, :1])
+    except ValueError as exc:
+        raise ValueError(f"{name}: does not fit the model's input: {exc}") from None
 
 
 def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=1.0, val=None, eval_every=50,
@@ -155,15 +207,33 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
         made), ``best_step`` and ``best_metric`` (with ``val``), ``stopped_early`` (bool), ``seconds``, and
         ``probe`` (one value per step; empty without ``probe``).
     """
-    from tqdm.auto import tqdm  # imported here: only training needs it
+    tqdm = _progress_bar(progress)
 
-    get_cell(cell)
+    c = get_cell(cell)
     loss_fn, _ = _task(task)
-    if target is not None and val is None:
-        raise ValueError("target: early stopping needs a validation set (val=(xs, ys))")
-    if not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps: expected a positive integer, got {steps!r}")
-    rng = as_rng(rng)
+    if not isinstance(params, dict):
+        raise ArgumentTypeError(f"params: expected the model's dict of arrays (init_model), got "
+                                f"{type(params).__name__}")
+    split_params(params, c)                                # the cell's keys plus W_y, b_y
+    steps = integer("steps", steps, minimum=1)
+    lr = number("lr", lr, low=0.0, low_open=True)
+    batch_size = integer("batch_size", batch_size, minimum=1)
+    if clip is not None:
+        clip = number("clip", clip, low=0.0, low_open=True)  # named here: clip_grad_norm calls it max_norm
+    eval_every = integer("eval_every", eval_every, minimum=1)
+    tol = number("tol", tol, low=0.0, low_open=True)
+    val = _check_val(val)
+    if target is not None:
+        target = number("target", target)
+        if val is None:
+            raise ValueError("target: early stopping needs a validation set (val=(xs, ys))")
+    if probe is not None and not callable(probe):
+        raise ArgumentTypeError(f"probe: expected a callable probe(xs, dxs) -> float, got {type(probe).__name__}")
+    if val is not None:
+        _fits_model("val[0] (xs)", c, params, val[0])
+    if isinstance(data, tuple) and len(data) == 2:
+        _fits_model("data[0] (xs)", c, params, _data_set("data[0] (xs)", "data[1] (ys)", *data)[0])
+    rng = as_rng("rng", rng)
     params = {k: np.array(v, copy=True) for k, v in params.items()}
     draw = _batches(data, batch_size, rng)
     opt = Adam(lr)
@@ -221,9 +291,45 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
     return params, hist
 
 
+class _NoBar:
+    """A stand-in for tqdm when it is not installed (the core needs numpy only) and no bar is asked for."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, *args, **kwargs):
+        pass
+
+    def refresh(self):
+        pass
+
+
+def _progress_bar(progress):
+    """``tqdm.auto.tqdm`` (imported here: only training needs it), or a silent stand-in without tqdm."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise ImportError("train(progress=True) draws a progress bar with tqdm, which is not installed: "
+                              "pip install tqdm (or lstm_utils[book]), or pass progress=False") from None
+        return _NoBar
+    return tqdm
+
+
 def _end_bar_early(bar, step):
     """End the progress bar at ``step``: an early stop is a success, but tqdm's notebook bar turns red when it is
     closed short of its total."""
+    if isinstance(bar, _NoBar):
+        return
     bar.total = step
     container = getattr(bar, "container", None)          # the notebook widget: its bar keeps its own maximum
     if container is not None:
@@ -232,20 +338,8 @@ def _end_bar_early(bar, step):
 
 
 def plot_history(history, ax=None, *, label=None, color=None, metric=False):
-    """Plot a training curve from :func:`train`'s history on ``ax``: the training loss per step (log scale).
+    """The training curve of a :func:`train` history; defined in :func:`lstm_utils.plotting.plot_history`
+    (needs matplotlib), kept here where chapter 08 first met it."""
+    from .plotting import plot_history as _plot_history
 
-    With ``metric=True``, the validation metric at the evaluation steps instead. Returns ``ax``.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots()
-    if metric:
-        ax.plot(history["eval_step"], history["val_metric"], label=label, color=color)
-        ax.set_ylabel("validation metric")
-    else:
-        ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"], label=label, color=color, lw=1)
-        ax.set_yscale("log")
-        ax.set_ylabel("training loss")
-    ax.set_xlabel("training step")
-    return ax
+    return _plot_history(history, ax, label=label, color=color, metric=metric)

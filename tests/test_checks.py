@@ -97,14 +97,29 @@ def test_check_params_ignores_extra_keys():
     ({"W_i": np.ones((4, 8))}, r"params\['W_i'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(4, 8\)"),
     ({"W_i": np.ones((5, 7))}, r"params\['W_i'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(5, 7\)"),
     ({"b_i": np.zeros(3)}, r"params\['b_i'\]: expected shape \(H\) = \(4,\), got \(3,\)"),
-    ({"W_f": np.ones((4, 4))}, r"params\['W_f'\]: expected shape \(H, H \+ D\) with D >= 1, got \(4, 4\)"),
-    ({"W_f": np.ones(28)}, r"params\['W_f'\]: expected shape \(H, H \+ D\) with D >= 1, got \(28,\)"),
+    # a misshaped FIRST weight is the one named: the sizes are those most arrays agree on
+    ({"W_f": np.ones((4, 4))}, r"params\['W_f'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(4, 4\)"),
+    ({"W_f": np.ones(28)}, r"params\['W_f'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(28,\)"),
+    ({"W_f": np.ones((5, 7))}, r"params\['W_f'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(5, 7\)"),
     ({"W_f": np.ones((4, 7)) * 1j}, r"params\['W_f'\]: expected a real numeric array.*complex128"),
 ])
 def test_check_params_messages(change, match):
     p = {**_params(), **change}
     with pytest.raises(ValueError, match=match):
         check_params(p, ["W_f", "W_i"], ["b_f", "b_i"], F64)
+
+
+def test_check_params_input_size_breaks_a_tie():
+    """Two weights disagreeing on D: the data's D (the forward functions pass it) decides which one is named."""
+    p = {**_params(), "W_f": np.ones((4, 8))}
+    with pytest.raises(ValueError, match=r"params\['W_f'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(4, 8\)"):
+        check_params(p, ["W_f", "W_i"], ["b_f", "b_i"], F64, D=3)
+
+
+def test_check_params_refuses_another_cells_keys():
+    p = {**_params(keys=("W_h",), bias=("b_h",)), "W_z": np.ones((4, 7))}
+    with pytest.raises(ValueError, match=r"params: key\(s\) 'W_z' belong to another cell"):
+        check_params(p, ["W_h"], ["b_h"], F64, foreign=["W_z", "W_r"])
 
 
 def test_check_params_missing_keys_and_wrong_type():

@@ -232,3 +232,45 @@ def test_public_names_are_exported():
                  "largest_singular_value", "spectral_radius", "pascanu_bound", "critical_singular_value",
                  "init_rnn_spectral", "global_norm", "clip_grad_norm"):
         assert getattr(lu, name) is getattr(g, name)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# geometric_mean: the average of norms over sequences
+# ----------------------------------------------------------------------------------------------------------------
+
+def test_geometric_mean_is_the_exponential_of_the_mean_log():
+    from lstm_utils import geometric_mean
+
+    v = np.array([[1e-3, 1e-9], [4.0, 1.0]])
+    np.testing.assert_allclose(geometric_mean(v, axis=1), [1e-6, 2.0])
+    np.testing.assert_allclose(geometric_mean(v), [np.sqrt(4e-3), np.sqrt(1e-9)])    # axis=0 by default
+    assert geometric_mean(v, axis=None) == pytest.approx((1e-3 * 1e-9 * 4.0) ** 0.25)
+    np.testing.assert_allclose(geometric_mean(np.ones((2, 3, 4)) * 5, axis=(1, 2)), [5.0, 5.0])
+
+
+def test_geometric_mean_of_a_zero_is_zero_without_a_warning():
+    from lstm_utils import geometric_mean
+
+    np.testing.assert_array_equal(geometric_mean([[0.0, 2.0], [1.0, 1.0]], axis=1), [0.0, 1.0])
+
+
+def test_geometric_mean_keeps_float32():
+    from lstm_utils import geometric_mean
+
+    assert geometric_mean(np.ones(3, dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("values, axis, match", [
+    ([], 0, r"values: expected at least one value"),
+    ([1.0, -1.0], 0, r"values: expected finite non-negative numbers, got -1\.0 at index \(1,\)"),
+    ([[1.0, np.nan]], 0, r"values: .*nan at index \(0, 1\)"),
+    ([1.0, np.inf], 0, r"values: .*inf at index \(1,\)"),
+    (["a"], 0, r"values: .*dtype <U1"),
+    ([[1.0]], 2, r"axis: .*shape \(1, 1\), got 2"),
+    ([[1.0]], "0", r"axis: .*got '0'"),
+])
+def test_geometric_mean_refuses_bad_input(values, axis, match):
+    from lstm_utils import geometric_mean
+
+    with pytest.raises(ValueError, match=match):
+        geometric_mean(values, axis=axis)

@@ -26,10 +26,10 @@ def _setup(T, B, D, H, seed=0, dtype=np.float64):
     return params, xs, h0, w
 
 
-def _step_loop(xs, h0, params):
+def _step_loop(xs, h0, params, reset_after=False):
     h, hs, caches = h0, [], []
     for x_t in xs:
-        h, cache = lu.gru_step(x_t, h, params)
+        h, cache = lu.gru_step(x_t, h, params, reset_after=reset_after)
         hs.append(h)
         caches.append(cache)
     return np.stack(hs), caches
@@ -68,16 +68,17 @@ def test_init_bad_sizes(bad):
 
 # ---------------------------------------------------------------- gradient checks
 
+@pytest.mark.parametrize("reset_after", [False, True])
 @pytest.mark.parametrize("T,B", [(1, 1), (1, 3), (4, 1), (5, 3)])
-def test_gru_backward_gradcheck(T, B):
+def test_gru_backward_gradcheck(T, B, reset_after):
     D, H = 3, 4
     params, xs, h0, w = _setup(T, B, D, H, seed=T * 10 + B)
 
     def loss():
-        hs, _ = lu.gru_forward(xs, h0, params)
+        hs, _ = lu.gru_forward(xs, h0, params, reset_after=reset_after)
         return np.sum(w * hs)
 
-    _, cache = lu.gru_forward(xs, h0, params)
+    _, cache = lu.gru_forward(xs, h0, params, reset_after=reset_after)
     grads, dxs, dh0 = lu.gru_backward(w, cache)
     for k in KEYS:
         num = lu.numerical_gradient(loss, params[k])
@@ -86,17 +87,18 @@ def test_gru_backward_gradcheck(T, B):
     assert lu.relative_error(dh0, lu.numerical_gradient(loss, h0)) < 1e-7
 
 
+@pytest.mark.parametrize("reset_after", [False, True])
 @pytest.mark.parametrize("B", [1, 3])
-def test_gru_step_backward_gradcheck(B):
+def test_gru_step_backward_gradcheck(B, reset_after):
     D, H = 3, 4
     params, xs, h0, w = _setup(1, B, D, H, seed=7 + B)
     x_t, dh = xs[0], w[0]
 
     def loss():
-        h, _ = lu.gru_step(x_t, h0, params)
+        h, _ = lu.gru_step(x_t, h0, params, reset_after=reset_after)
         return np.sum(dh * h)
 
-    _, cache = lu.gru_step(x_t, h0, params)
+    _, cache = lu.gru_step(x_t, h0, params, reset_after=reset_after)
     grads, dx, dh_prev = lu.gru_step_backward(dh, cache)
     for k in KEYS:
         assert lu.relative_error(grads[k], lu.numerical_gradient(loss, params[k])) < 1e-7, k
@@ -120,11 +122,14 @@ def test_gradient_only_from_last_step():
 
 # ---------------------------------------------------------------- step composition == sequence
 
+@pytest.mark.parametrize("reset_after", [False, True])
 @pytest.mark.parametrize("T,B", [(1, 1), (7, 3)])
-def test_steps_compose_to_forward_and_backward(T, B):
+def test_steps_compose_to_forward_and_backward(T, B, reset_after):
     params, xs, h0, w = _setup(T, B, 3, 5, seed=11)
-    hs, cache = lu.gru_forward(xs, h0, params)
-    hs_steps, caches = _step_loop(xs, h0, params)
+    hs, cache = lu.gru_forward(xs, h0, params, reset_after=reset_after)
+    hs_steps, caches = _step_loop(xs, h0, params, reset_after)
+    for k in ("h_prev", "z", "r", "h_tilde", "n"):          # the sequence cache holds the step caches' values
+        assert_allclose(cache[k], np.stack([c[k] for c in caches]), rtol=1e-12, atol=1e-14, err_msg=k)
     assert_allclose(hs, hs_steps, rtol=1e-12, atol=1e-14)
 
     grads, dxs, dh0 = lu.gru_backward(w, cache)
@@ -166,6 +171,34 @@ def test_equations_by_hand():
     assert_allclose(cache["r"], r, rtol=1e-12)
 
 
+def test_reset_after_equations_by_hand():
+    """reset_after=True: the reset gate multiplies W_h[:, :H] h_{t-1}, after the product (PyTorch's placement)."""
+    params, xs, h0, _ = _setup(1, 2, 3, 4, seed=5)
+    x, H = xs[0], 4
+    sig = lambda a: 1 / (1 + np.exp(-a))
+    hx = np.hstack([h0, x])
+    z = sig(hx @ params["W_z"].T + params["b_z"])
+    r = sig(hx @ params["W_r"].T + params["b_r"])
+    W_h = params["W_h"]
+    h_tilde = np.tanh(x @ W_h[:, H:].T + params["b_h"] + r * (h0 @ W_h[:, :H].T))
+    h, cache = lu.gru_step(x, h0, params, reset_after=True)
+    assert_allclose(h, (1 - z) * h0 + z * h_tilde, rtol=1e-12)
+    assert_allclose(cache["h_tilde"], h_tilde, rtol=1e-12)
+    # the two placements agree when the reset gate is open (r = 1) and differ otherwise
+    open_ = dict(params, b_r=np.full(H, 40.0))
+    assert_allclose(lu.gru_step(x, h0, open_, reset_after=True)[0], lu.gru_step(x, h0, open_)[0], rtol=1e-12)
+    assert np.abs(h - lu.gru_step(x, h0, params)[0]).max() > 1e-6
+
+
+@pytest.mark.parametrize("bad", [1, "yes", None])
+def test_reset_after_must_be_a_bool(bad):
+    params = lu.init_gru(3, 4, rng=0)
+    with pytest.raises(TypeError, match="reset_after: expected True or False"):
+        lu.gru_forward(np.zeros((2, 1, 3)), None, params, reset_after=bad)
+    with pytest.raises(TypeError, match="reset_after: expected True or False"):
+        lu.gru_step(np.zeros((1, 3)), None, params, reset_after=bad)
+
+
 def test_update_gate_extremes():
     """z -> 0 copies h_{t-1} (the gradient passes unchanged); z -> 1 replaces it with the candidate."""
     params, xs, h0, _ = _setup(1, 2, 3, 4, seed=6)
@@ -196,7 +229,8 @@ def test_gates_in_open_unit_interval_and_state_bounded(T, B, D, H, seed, amp):
     params = lu.init_gru(D, H, rng=rng)
     xs = amp * rng.normal(size=(T, B, D))
     hs, cache = lu.gru_forward(xs, None, params)
-    assert np.all(cache["gates"] > 0) and np.all(cache["gates"] < 1)
+    for gate in ("z", "r"):
+        assert np.all(cache[gate] > 0) and np.all(cache[gate] < 1)
     # h_t is a convex combination of h_{t-1} and h~_t in (-1, 1), so |h_t| < 1 by induction from h_0 = 0
     assert np.all(np.abs(hs) < 1)
     assert np.all(np.isfinite(hs))
@@ -212,7 +246,7 @@ def test_state_between_previous_and_candidate(seed, T):
     h0 = rng.uniform(-1, 1, size=(2, 3))
     hs, cache = lu.gru_forward(xs, h0, params)
     prev = np.concatenate([h0[None], hs[:-1]])
-    lo, hi = np.minimum(prev, cache["h_tildes"]), np.maximum(prev, cache["h_tildes"])
+    lo, hi = np.minimum(prev, cache["h_tilde"]), np.maximum(prev, cache["h_tilde"])
     assert np.all(hs >= lo - 1e-15) and np.all(hs <= hi + 1e-15)
 
 

@@ -117,3 +117,26 @@ def test_bad_input_names_the_argument():
         m.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="target"):
         m.mse(np.zeros((2, 1)), np.zeros(3))
+
+
+def test_parameter_count_counts_every_number():
+    import lstm_utils as lu
+
+    D, H = 3, 5
+    assert lu.parameter_count(lu.init_rnn(D, H, rng=0)) == H * (H + D + 1)
+    assert lu.parameter_count(lu.init_lstm(D, H, rng=0)) == 4 * H * (H + D + 1)
+    assert lu.parameter_count(lu.init_gru(D, H, rng=0)) == 3 * H * (H + D + 1)
+    assert lu.parameter_count(m.init_model("lstm", D, H, 2, rng=0)) == 4 * H * (H + D + 1) + 2 * H + 2
+    assert isinstance(lu.parameter_count({"a": np.ones((2, 2))}), int)
+
+
+@pytest.mark.parametrize("params, match", [
+    (None, r"params: expected a dict of arrays, got NoneType"),
+    ([np.ones(2)], r"params: expected a dict of arrays, got list"),
+    ({"W": np.array(["a"])}, r"params\['W'\]: expected a numeric array, got dtype <U1"),
+])
+def test_parameter_count_refuses_a_non_dict(params, match):
+    import lstm_utils as lu
+
+    with pytest.raises(TypeError, match=match):
+        lu.parameter_count(params)

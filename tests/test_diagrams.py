@@ -1,0 +1,149 @@
+"""The cell diagrams (lstm_utils/diagrams.py): drawn, highlighted, described, and bad input refused."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import pytest
+
+from lstm_utils import diagrams
+
+DRAW = {"rnn": diagrams.draw_rnn_cell, "lstm": diagrams.draw_lstm_cell, "gru": diagrams.draw_gru_cell}
+GREY = {mcolors.to_hex(c) for c in (diagrams._GREY_LINE, diagrams._GREY_TEXT, diagrams._GREY_FILL)}
+
+
+def _parts(ax, cell, part):
+    gid = f"lu-{cell}:{part}"
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def _colour(artist):
+    if hasattr(artist, "get_edgecolor") and not hasattr(artist, "get_text"):
+        try:
+            return mcolors.to_hex(artist.get_edgecolor())
+        except (ValueError, TypeError):
+            pass
+    return mcolors.to_hex(artist.get_color())
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("cell", sorted(DRAW))
+def test_draws_on_new_and_given_axes(cell):
+    ax = DRAW[cell]()
+    assert ax.figure.get_size_inches()[0] == pytest.approx(7.0)
+    assert len(ax.texts) > 5 and len(ax.patches) > 3 and len(ax.lines) > 3
+    _fig, given = plt.subplots()
+    assert DRAW[cell](given) is given
+
+
+def test_lstm_has_the_books_symbols():
+    texts = " ".join(t.get_text() for t in diagrams.draw_lstm_cell().texts)
+    for sym in (r"$h_{t-1}$", r"$x_t$", r"$[h_{t-1}, x_t]$", r"$f_t$", r"$i_t$", r"$\tilde C_t$", r"$o_t$",
+                r"$C_{t-1}$", r"$C_t$", r"$h_t$", r"$\sigma$", r"$\tanh$", r"$\times$", r"$+$",
+                r"$(B, H)$", r"$(B, D)$", r"$(B, H{+}D)$"):
+        assert sym in texts, sym
+
+
+def test_gru_and_rnn_symbols():
+    texts = " ".join(t.get_text() for t in diagrams.draw_gru_cell().texts)
+    for sym in (r"$r_t$", r"$z_t$", r"$1 - z_t$", r"$\tilde h_t$", r"$z_t * \tilde h_t$", r"$r_t * h_{t-1}$"):
+        assert sym in texts, sym
+    texts = " ".join(t.get_text() for t in diagrams.draw_rnn_cell().texts)
+    assert r"$h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h)$" in texts
+
+
+def test_conveyor_and_hidden_paths_differ_in_colour_and_style():
+    ax = diagrams.draw_lstm_cell()
+    cell = [ln for ln in _parts(ax, "lstm", "cell") if ln in ax.lines]
+    hidden = [ln for ln in _parts(ax, "lstm", "hidden") if ln in ax.lines]
+    assert cell and hidden
+    assert {_colour(a) for a in cell}.isdisjoint({_colour(a) for a in hidden})
+    assert min(a.get_linewidth() for a in cell) > max(a.get_linewidth() for a in hidden)
+    assert all(a.get_linestyle() == "-" for a in cell) and all(a.get_linestyle() == "--" for a in hidden)
+
+
+@pytest.mark.parametrize("cell,part", [(c, p) for c in ("lstm", "gru") for p in diagrams.HIGHLIGHTS[c]])
+def test_highlighted_part_in_colour_rest_grey(cell, part):
+    ax = DRAW[cell](highlight=part)
+    on = _parts(ax, cell, part)
+    assert on and all(_colour(a) not in GREY for a in on)
+    others = [p for p in diagrams.HIGHLIGHTS[cell] if p != part]
+    greyed = [a for p in others for a in _parts(ax, cell, p)]
+    assert greyed and any(_colour(a) in GREY for a in greyed)
+    full = DRAW[cell]()
+    assert not any(_colour(a) in GREY for p in others for a in _parts(full, cell, p))
+
+
+def test_several_highlights():
+    ax = diagrams.draw_lstm_cell(highlight=["forget", "cell"])
+    for part in ("forget", "cell"):
+        assert all(_colour(a) not in GREY for a in _parts(ax, "lstm", part))
+    assert all(_colour(a) in GREY for a in _parts(ax, "lstm", "candidate") if a in ax.lines)
+
+
+@pytest.mark.parametrize("cell,part,word", [("lstm", "forget", "forget gate f_t"), ("lstm", "cell", "conveyor"),
+                                            ("lstm", "output", "output gate o_t"), ("gru", "reset", "reset gate"),
+                                            ("gru", "update", "update gate z_t")])
+def test_alt_text_mentions_highlight(cell, part, word):
+    alt = diagrams.cell_diagram_alt(cell, part)
+    assert "Highlighted" in alt and word in alt.split("Highlighted")[1]
+    assert "Highlighted" not in diagrams.cell_diagram_alt(cell)
+
+
+def test_alt_text_describes_the_diagram():
+    alt = diagrams.cell_diagram_alt("lstm")
+    for s in ("C_{t-1}", "C_t", "h_{t-1}", "x_t", "[h_{t-1}, x_t]", "(B, H+D)", "σ", "tanh", "conveyor"):
+        assert s in alt
+    assert "(1 - z_t) * h_{t-1} + z_t * h̃_t" in diagrams.cell_diagram_alt("GRU")
+
+
+@pytest.mark.parametrize("bad", ["forgot", ["forget", "reset"], [], "update"])
+def test_bad_highlight_refused(bad):
+    with pytest.raises(ValueError, match="highlight") as err:
+        diagrams.draw_lstm_cell(highlight=bad)
+    assert "'forget'" in str(err.value) and "'hidden'" in str(err.value)
+    with pytest.raises(ValueError, match="highlight"):
+        diagrams.cell_diagram_alt("lstm", bad)
+
+
+def test_bad_types_refused():
+    with pytest.raises(TypeError, match="highlight"):
+        diagrams.draw_gru_cell(highlight=3)
+    with pytest.raises(TypeError, match="ax"):
+        diagrams.draw_rnn_cell("axes")
+    with pytest.raises(ValueError, match="cell"):
+        diagrams.cell_diagram_alt("transformer")
+    with pytest.raises(ValueError, match="reset"):
+        diagrams.draw_gru_cell(highlight="forget")
+
+
+@pytest.mark.parametrize("cell", sorted(DRAW))
+def test_nothing_clipped(cell):
+    ax = DRAW[cell](highlight=None)
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    fb = fig.bbox
+    for t in ax.texts:
+        bb = t.get_window_extent(r)
+        assert bb.x0 >= fb.x0 - 0.5 and bb.x1 <= fb.x1 + 0.5 and bb.y0 >= fb.y0 - 0.5 and bb.y1 <= fb.y1 + 0.5, \
+            t.get_text()
+        assert t.get_fontsize() >= 10
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_labels_do_not_overlap(cell):
+    ax = DRAW[cell]()
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_text().strip()]
+    for k, (s1, b1) in enumerate(boxes):
+        for s2, b2 in boxes[k + 1:]:
+            assert not b1.overlaps(b2), (s1, s2)
