@@ -95,6 +95,7 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.fresh_venv
 def test_import_and_run_with_numpy_alone(numpy_only_env, tmp_path):
     got = subprocess.run([str(numpy_only_env), "-c", SCRIPT], capture_output=True, text=True, timeout=120,
                          cwd=tmp_path, env={"PATH": "", "OPENBLAS_NUM_THREADS": "1"})
