@@ -57,6 +57,7 @@ _CELL_LW, _HIDDEN_LW, _GATE_LW = 4.0, 2.0, 1.8
 _HIDDEN_DASH = (0, (4.0, 2.2))
 _LABEL_FS, _SHAPE_FS, _BOX_FS = 12, 10, 12
 _NODE_R = 0.28
+_DESIGN_UNIT = 7.0 / 14.2      # inches per data unit in the default figure: there the sizes are as written
 
 
 def _check_cell(cell) -> str:
@@ -98,6 +99,7 @@ class _Canvas:
 
     def __init__(self, ax: Axes, cell: str, highlight: frozenset | None):
         self.ax, self.cell, self.highlight = ax, cell, highlight
+        self.s = _scale(ax)
 
     def on(self, groups) -> bool:
         return self.highlight is None or "frame" in groups or any(g in self.highlight for g in groups)
@@ -107,6 +109,9 @@ class _Canvas:
 
     def _style(self, kind: str, groups) -> dict:
         on = self.on(groups)
+        if on and self.highlight is not None and kind in _GATE_COLORS and kind not in self.highlight:
+            # a product of two gates in the colour of the highlighted one (i_t * C~_t with the candidate)
+            kind = next((g for g in groups if g in self.highlight and g in _GATE_COLORS), kind)
         if kind == "cell":
             return {"color": _CELL_COLOR if on else _GREY_LINE, "lw": _CELL_LW, "ls": "-"}
         if kind == "hidden":
@@ -118,6 +123,7 @@ class _Canvas:
         st = self._style(kind, groups)
         if lw is not None:
             st["lw"] = lw
+        st["lw"] *= self.s
         xs = [p[0] for p in points]
         ys = [p[1] for p in points]
         head = 0.32
@@ -126,14 +132,14 @@ class _Canvas:
             d = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
             ux, uy = (x1 - x0) / d, (y1 - y0) / d
             xs[-1], ys[-1] = x1 - 0.6 * head * ux, y1 - 0.6 * head * uy
-        effects = [pe.Stroke(linewidth=st["lw"] + 5, foreground="white"), pe.Normal()] if halo else None
+        effects = [pe.Stroke(linewidth=st["lw"] + 5 * self.s, foreground="white"), pe.Normal()] if halo else None
         (line,) = self.ax.plot(xs, ys, color=st["color"], lw=st["lw"], ls=st["ls"], solid_capstyle="butt",
                                dash_capstyle="butt", zorder=3 if halo else 2, path_effects=effects)
         line.set_gid(self._gid(groups))
         if arrow:
             tip = points[-1]
             tail = (tip[0] - head * ux, tip[1] - head * uy)
-            a = FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=11 + 1.5 * st["lw"],
+            a = FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=(11 * self.s + 1.5 * st["lw"]),
                                 shrinkA=0, shrinkB=0, color=st["color"], lw=0.8, zorder=4)
             a.set_gid(self._gid(groups))
             self.ax.add_patch(a)
@@ -145,7 +151,7 @@ class _Canvas:
         color = _GATE_COLORS.get(kind, _BOX_COLORS.get(kind)) if on else _GREY_LINE
         fill = _tint(color, 0.18) if on else _GREY_FILL
         b = FancyBboxPatch((xy[0] - w / 2, xy[1] - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.12",
-                           fc=fill, ec=color, lw=2.0, zorder=5)
+                           fc=fill, ec=color, lw=2.0 * self.s, zorder=5)
         b.set_gid(self._gid(groups))
         self.ax.add_patch(b)
         self.text(xy, text, groups, size=_BOX_FS, ha="center", va="center", zorder=6)
@@ -158,7 +164,7 @@ class _Canvas:
             # in the colour of the highlighted part it belongs to (the output's x is the output gate's)
             kind = next(g for g in groups if g in self.highlight)
         color = _group_color(kind) if on else _GREY_LINE
-        c = Circle(xy, _NODE_R, fc="white", ec=color, lw=2.0, zorder=5)
+        c = Circle(xy, _NODE_R, fc="white", ec=color, lw=2.0 * self.s, zorder=5)
         c.set_gid(self._gid(groups))
         self.ax.add_patch(c)
         self.text((xy[0], xy[1] - 0.01), symbol, groups, size=size, ha="center", va="center", zorder=6,
@@ -177,7 +183,7 @@ class _Canvas:
         color = (color_on or "black") if on else _GREY_TEXT
         kw.setdefault("ha", "left")
         kw.setdefault("va", "center")
-        t = self.ax.text(xy[0], xy[1], s, fontsize=size, color=color, **kw)
+        t = self.ax.text(xy[0], xy[1], s, fontsize=size * self.s, color=color, **kw)
         t.set_gid(self._gid(groups))
         return t
 
@@ -201,6 +207,17 @@ def _tint(color: str, alpha: float) -> str:
     return "#" + "".join(f"{v:02x}" for v in mixed)
 
 
+def _scale(ax: Axes) -> float:
+    """Text and line sizes relative to the design (7 inches for the 14.2 data units across): on a smaller Axes
+    (a panel of a grid) everything shrinks with the drawing, so that nothing overlaps."""
+    fig = ax.figure
+    pos = ax.get_position()
+    w, h = fig.get_size_inches()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    unit = min(w * pos.width / (x1 - x0), h * pos.height / (y1 - y0))     # inches per data unit (equal aspect)
+    return round(min(1.6, max(0.4, unit / _DESIGN_UNIT)), 2)
+
+
 def _axes(ax, figsize, xlim, ylim) -> Axes:
     if ax is None:
         fig = plt.figure(figsize=figsize, dpi=100)
@@ -216,19 +233,19 @@ def _axes(ax, figsize, xlim, ylim) -> Axes:
 
 def _frame(cv: _Canvas, x0, x1, y0, y1, title):
     r = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0,rounding_size=0.35",
-                       fc="#fafafa", ec="#b0b0b0", lw=1.2, zorder=0)
+                       fc="#fafafa", ec="#b0b0b0", lw=1.2 * cv.s, zorder=0)
     r.set_gid(f"lu-{cv.cell}:frame")
     cv.ax.add_patch(r)
-    t = cv.ax.text(x1 - 0.15, y1 - 0.12, title, fontsize=_SHAPE_FS, color="#555555", ha="right", va="top")
+    t = cv.ax.text(x1 - 0.15, y1 - 0.12, title, fontsize=_SHAPE_FS * cv.s, color="#555555", ha="right", va="top")
     t.set_gid(f"lu-{cv.cell}:frame")
 
 
 def _legend(cv: _Canvas, x, y, entries):
     """Line samples with labels, one per row from ``y`` downwards."""
-    for k, (kind, groups, label) in enumerate(entries):
+    for k, (kind, _groups, label) in enumerate(entries):
         yy = y - 0.45 * k
         cv.path([(x, yy), (x + 0.8, yy)], kind, ("frame",), arrow=False)
-        t = cv.ax.text(x + 0.95, yy, label, fontsize=_SHAPE_FS, color="#333333", ha="left", va="center")
+        t = cv.ax.text(x + 0.95, yy, label, fontsize=_SHAPE_FS * cv.s, color="#333333", ha="left", va="center")
         t.set_gid(f"lu-{cv.cell}:frame")
 
 
@@ -310,7 +327,7 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
     ax = _axes(ax, (7.0, 3.7), (0, 14.2), (-0.9, 6.5))
     cv = _Canvas(ax, "lstm", hl)
     H, C = ("hidden",), ("cell",)
-    F, I, G, O = ("forget",), ("input",), ("candidate",), ("output",)
+    FG, IG, CG, OG = ("forget",), ("input",), ("candidate",), ("output",)
     y_c, y_b, y_g = 5.6, 0.7, 2.3
     x_f, x_i, x_g, x_o, x_out = 3.8, 5.3, 6.7, 8.3, 10.0
     _frame(cv, 1.5, 11.3, 0.05, 6.35, "LSTM cell")
@@ -341,19 +358,19 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
     for x in (x_f, x_i, x_g):
         cv.dot((x, y_b), "hidden", H, r=0.07)
     # the four affine maps with their activations
-    cv.box((x_f, y_g), r"$\sigma$", "forget", F)
-    cv.box((x_i, y_g), r"$\sigma$", "input", I)
-    cv.box((x_g, y_g), r"$\tanh$", "candidate", G, w=1.0)
-    cv.box((x_o, y_g), r"$\sigma$", "output", O)
+    cv.box((x_f, y_g), r"$\sigma$", "forget", FG)
+    cv.box((x_i, y_g), r"$\sigma$", "input", IG)
+    cv.box((x_g, y_g), r"$\tanh$", "candidate", CG, w=1.0)
+    cv.box((x_o, y_g), r"$\sigma$", "output", OG)
     # forget gate up to the conveyor's x
-    cv.path([(x_f, y_g + 0.4), (x_f, y_c - _NODE_R)], "forget", F)
-    cv.text((x_f + 0.15, 3.7), r"$f_t$", F)
+    cv.path([(x_f, y_g + 0.4), (x_f, y_c - _NODE_R)], "forget", FG)
+    cv.text((x_f + 0.15, 3.7), r"$f_t$", FG)
     # input gate times candidate, up to the +
     y_w = 4.0
-    cv.path([(x_i, y_g + 0.4), (x_i, y_w), (x_g - _NODE_R, y_w)], "input", I)
-    cv.text((x_i + 0.15, 3.2), r"$i_t$", I)
-    cv.path([(x_g, y_g + 0.4), (x_g, y_w - _NODE_R)], "candidate", G)
-    cv.text((x_g + 0.15, 3.2), r"$\tilde C_t$", G)
+    cv.path([(x_i, y_g + 0.4), (x_i, y_w), (x_g - _NODE_R, y_w)], "input", IG)
+    cv.text((x_i + 0.15, 3.2), r"$i_t$", IG)
+    cv.path([(x_g, y_g + 0.4), (x_g, y_w - _NODE_R)], "candidate", CG)
+    cv.text((x_g + 0.15, 3.2), r"$\tilde C_t$", CG)
     cv.node((x_g, y_w), r"$\times$", "input", ("input", "candidate"))
     cv.path([(x_g, y_w + _NODE_R), (x_g, y_c - _NODE_R)], "input", ("input", "candidate"))
     cv.text((x_g + 0.15, 4.75), r"$i_t * \tilde C_t$", ("input", "candidate"), size=10)
@@ -362,8 +379,8 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
     cv.path([(x_out, y_c), (x_out, 4.4)], "hidden", H)
     cv.box((x_out, 4.0), r"$\tanh$", "hidden", H, w=1.0)
     cv.path([(x_out, 3.6), (x_out, y_g + _NODE_R)], "hidden", H)
-    cv.path([(x_o + 0.45, y_g), (x_out - _NODE_R, y_g)], "output", O)
-    cv.text((x_o + 0.55, y_g + 0.3), r"$o_t$", O)
+    cv.path([(x_o + 0.45, y_g), (x_out - _NODE_R, y_g)], "output", OG)
+    cv.text((x_o + 0.55, y_g + 0.3), r"$o_t$", OG)
     cv.node((x_out, y_g), r"$\times$", "output", ("output", "hidden"))
     cv.path([(x_out, y_g - _NODE_R), (x_out, y_b), (12.85, y_b)], "hidden", H)
     cv.text((12.95, y_b), r"$h_t$", H)

@@ -261,10 +261,10 @@ def frame_explorer(render: Callable, sliders, *, alt, dpi=None, default=None, de
     _check_default(spec, default)
     descriptions = _check_descriptions(spec, descriptions)
     indices = [_default_index(name, values, default) for name, values in spec]
-    _alt_text(alt, {name: values[i] for (name, values), i in zip(spec, indices)})   # a bad alt fails first
+    _alt_text(alt, {name: values[i] for (name, values), i in zip(spec, indices, strict=True)})  # bad alt first
 
     controls = []
-    for k, ((name, values), index) in enumerate(zip(spec, indices)):
+    for k, ((name, values), index) in enumerate(zip(spec, indices, strict=True)):
         slider = widgets.SelectionSlider(
             options=[(_label(v), i) for i, v in enumerate(values)], index=index,
             description=descriptions.get(name, name), continuous_update=True,

@@ -279,7 +279,37 @@ def check_explorers(visit) -> tuple[int, list[str]]:
                 if state["frames"][0]["src"] == before["frames"][0]["src"]:
                     problems.append(f"{where}: frame {state['frames'][0]['cls']} shows the same picture as "
                                     f"{before['frames'][0]['cls']}")
+        problems += [f"explorer {e}: {p}" for p in check_slider_access(visit, explorer)]
     return explorers.count(), problems
+
+
+_HANDLE_NAMES = r"""(ex) => Array.from(ex.querySelectorAll('.lu-slider')).map(s => {
+    const h = s.querySelector('.noUi-handle'), l = s.querySelector('.widget-label');
+    return { name: h && h.getAttribute('aria-label'), label: l ? l.textContent.replace(/\s+/g, ' ').trim() : null,
+             valuetext: h && h.getAttribute('aria-valuetext'),
+             readout: (s.querySelector('.widget-readout') || {}).textContent || '' }; })"""
+
+
+def check_slider_access(visit, explorer) -> list[str]:
+    """Each slider's handle is named by the slider's description (aria-label; widgets-offline.js), and a click on
+    the track gives the handle the keyboard focus, so that the arrow keys work next."""
+    problems = []
+    for k, s in enumerate(explorer.evaluate(_HANDLE_NAMES)):
+        if not s["name"] or s["name"] == "null" or s["name"] != s["label"]:
+            problems.append(f"slider {k}: handle named {s['name']!r}, expected its description {s['label']!r}")
+        track = explorer.locator(f".lu-slider-{k} .noUi-base")
+        box = track.bounding_box()
+        if box is None:
+            problems.append(f"slider {k}: no track to click")
+            continue
+        visit.page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
+        try:
+            visit.page.wait_for_function("(h) => document.activeElement === h", arg=explorer.locator(
+                f".lu-slider-{k} .noUi-handle").element_handle(), timeout=2_000)
+        except Exception:      # reported just below
+            problems.append(f"slider {k}: a click on the track left the focus on "
+                            f"{visit.page.evaluate('() => document.activeElement.className')!r}, not the handle")
+    return problems
 
 
 def _screenshot_name(docname: str) -> str:
@@ -368,8 +398,8 @@ _OPEN_FOLDED = r"""(hiddenInputs) => {
 _BLOCKS = r"""() => {
     const article = document.querySelector('article.bd-article') || document.querySelector('main');
     const kinds = [['display math', 'div.math'],
-                   ['code', 'div.cell_input pre, div.highlight pre'],
-                   ['output', 'div.cell_output pre, div.cell_output > div.output, div.cell_output table']];
+                   ['output', 'div.cell_output pre, div.cell_output > div.output, div.cell_output table'],
+                   ['code', 'div.cell_input pre, div.highlight pre']];
     const col = article.getBoundingClientRect();
     const snippet = el => {
         try {

@@ -147,3 +147,18 @@ def test_labels_do_not_overlap(cell):
     for k, (s1, b1) in enumerate(boxes):
         for s2, b2 in boxes[k + 1:]:
             assert not b1.overlaps(b2), (s1, s2)
+
+
+@pytest.mark.parametrize("cell", sorted(DRAW))
+def test_sizes_follow_a_smaller_axes(cell):
+    """On a panel of a grid (smaller than the 7-inch design) text and lines shrink with the drawing: no overlap."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 2.5))
+    ax = DRAW[cell](axes[0])
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    sizes = {t.get_fontsize() for t in ax.texts}
+    assert max(sizes) < 12
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_text().strip()]
+    for k, (s1, b1) in enumerate(boxes):
+        for s2, b2 in boxes[k + 1:]:
+            assert not b1.overlaps(b2), (s1, s2)

@@ -9,7 +9,8 @@
   scroll inside their own box;
 * rewrites docutils' citation list (the references page), whose entries carry the deprecated ARIA role
   ``doc-biblioentry`` inside a ``role="list"`` that then has no ``listitem`` children (axe-core:
-  aria-deprecated-role, aria-required-children): each entry becomes a ``listitem``.
+  aria-deprecated-role, aria-required-children): each entry becomes a ``listitem``;
+* drops the ``aria-label`` of myst-nb's folded-cell toggles, whose visible text it contradicts.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from __future__ import annotations
 import re
 
 _BIBLIOENTRY = re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"')
+# myst-nb's folded cells: <summary aria-label="Toggle hidden content"> whose visible text is "Show code cell
+# source": an accessible name that does not contain the visible label (WCAG 2.1 2.5.3, axe:
+# label-content-name-mismatch). Without the aria-label the name is the visible text.
+_SUMMARY_LABEL = '<summary aria-label="Toggle hidden content">'
 
 
 def _fix_roles(app, pagename, templatename, context, doctree):
     body = context.get("body")
-    if body and "doc-biblioentry" in body:
-        context["body"] = _BIBLIOENTRY.sub(r'\1 role="listitem"', body)
+    if not body:
+        return
+    if "doc-biblioentry" in body:
+        body = _BIBLIOENTRY.sub(r'\1 role="listitem"', body)
+    context["body"] = body.replace(_SUMMARY_LABEL, "<summary>")
 
 
 def setup(app):

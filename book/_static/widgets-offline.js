@@ -12,6 +12,7 @@
  *    element with role="slider" that takes the keyboard, has no accessible name (axe: aria-input-field-name), so
  *    it gets the slider's description as aria-label and the readout as aria-valuetext; and a click or tap on the
  *    track moves the keyboard focus to the handle, so the arrow keys work next, as the landing page says.
+ *    A widget box that scrolls gets tabindex="0", so the keyboard can scroll it.
  */
 (function () {
   "use strict";
@@ -72,8 +73,11 @@
   function descriptionOf(slider) {
     var label = slider.querySelector(".widget-label");
     if (!label) return "";
-    // ipywidgets puts the description in the label's title; its text may be typeset by MathJax
-    return (label.getAttribute("title") || label.textContent || "").replace(/\s+/g, " ").trim();
+    // the label's text is the description; its title is the tooltip, which ipywidgets sets to "null" when there
+    // is none. A description typeset by MathJax keeps its source in the assistive MathML, so prefer a real title.
+    var title = label.getAttribute("title");
+    var text = title && title !== "null" ? title : label.textContent;
+    return (text || "").replace(/\s+/g, " ").trim();
   }
 
   function readoutOf(slider) {
@@ -106,11 +110,24 @@
     });
   }
 
+  // a widget box whose content scrolls (overflow auto) must be reachable by the keyboard to be scrolled
+  // (axe: scrollable-region-focusable), unless something inside it already takes the focus
+  function focusableScroller(box) {
+    if (box.hasAttribute("tabindex")) return;
+    var style = getComputedStyle(box);
+    var scrolls = (/(auto|scroll)/.test(style.overflowX) && box.scrollWidth > box.clientWidth + 1) ||
+                  (/(auto|scroll)/.test(style.overflowY) && box.scrollHeight > box.clientHeight + 1);
+    if (!scrolls || box.querySelector("[tabindex], a[href], button, input, select, textarea")) return;
+    box.setAttribute("tabindex", "0");
+  }
+
   var scheduled = false;
   function scan() {
     scheduled = false;
     var sliders = document.querySelectorAll(".widget-slider, .jupyter-widget-slider");
     for (var i = 0; i < sliders.length; i++) enhance(sliders[i]);
+    var boxes = document.querySelectorAll(".widget-box");
+    for (var j = 0; j < boxes.length; j++) focusableScroller(boxes[j]);
   }
   function schedule() {
     if (scheduled) return;
