@@ -148,27 +148,21 @@ def interleaved(contenders, repeats):
 
 def gemm_floor(params, xs, dhs):
     """Our matrix products alone, same shapes, same order, same BLAS: the part no Python-level change can remove."""
-    from lstm_utils.lstm import _block_steps
-
     T, B, D = xs.shape
     H = params["b_f"].shape[0]
     dt = xs.dtype
-    n = min(T, _block_steps(B, H, dt.itemsize))                  # lstm_backward's block of steps
-    W_hh_T, W_hh, Wx_T, W_x = (np.ones(s, dt) for s in ((H, 4 * H), (4 * H, H), (D, 4 * H), (4 * H, D)))
-    h, rec, dh = np.ones((B, H), dt), np.empty((B, 4 * H), dt), np.empty((B, H), dt)
-    d_blk, h_blk, x_blk, dx_blk = (np.ones((n * B, k), dt) for k in (4 * H, H, D, D))
-    x2 = xs.reshape(T * B, D)
+    W_hh, W_x = np.ones((4 * H, H), dt), np.ones((4 * H, D), dt)
+    h, da = np.ones((B, H), dt), np.ones((B, 4 * H), dt)
+    da_all, hx = np.ones((T * B, 4 * H), dt), np.ones((T * B, H + D), dt)
 
     def products():
-        x2 @ Wx_T                                                # forward: input projections of all steps
+        xs @ W_x.T                                               # forward: input projections of all steps
         for _ in range(T):
-            np.matmul(h, W_hh_T, out=rec)                        # forward: one product per step
-        for t in range(T):
-            np.matmul(d_blk[:B], W_hh, out=dh)                   # backward: one product per step
-            if t % n == 0:                                       # backward, per block: dW_hh, dW_x, dxs
-                d_blk.T @ h_blk
-                d_blk.T @ x_blk
-                np.matmul(d_blk, W_x, out=dx_blk)
+            h @ W_hh.T                                           # forward: one product per step
+        for _ in range(T):
+            da @ W_hh                                            # backward: one product per step
+        da_all.T @ hx                                            # backward, after the loop: dW
+        da_all @ W_x                                             # and dxs
 
     return products
 
@@ -241,12 +235,12 @@ def main(argv=None):
 WHAT_BOUNDS_THE_GAP = """\
 What bounds the remaining gap:
   * float32: PyTorch runs oneDNN's fused LSTM (aten::mkldnn_rnn_layer and its backward, in torch.profiler): the
-    whole sequence in one compiled kernel, no per-step dispatch. Our fast path makes about 10 numpy calls per step
-    forward (one product for all four gates, one tanh for all four squashings via sigmoid(x) = (1 + tanh(x/2))/2,
-    the cell update in place) and about 7 backward (one product; the factors that depend on the forward pass only
-    are formed a block of steps at a time). Each call costs roughly a microsecond of Python and ufunc dispatch
-    before any arithmetic: at the small size (B*H = 2048 entries per state) that is of the order of the arithmetic
-    itself, and it is the gap. At the larger size the 'gemm share' column shows that most of our time is in the
+    whole sequence in one compiled kernel, no per-step dispatch. Our sequence functions are a Python loop over the
+    step equations: per step forward one product for all four gates, one call of lstm_utils.sigmoid and two of
+    tanh, the cell update; backward one product and about a dozen elementwise operations (the squashings' slopes,
+    which depend on the forward pass only, are formed for all steps before the loop). Each numpy call costs roughly
+    a microsecond of Python and ufunc dispatch before any arithmetic: at the small size (B*H = 2048 entries per
+    state) that is of the order of the arithmetic itself, and it is the gap. At the larger size the 'gemm share' column shows that most of our time is in the
     matrix products, so the ratio there is mostly OpenBLAS's sgemm against oneDNN's on these shapes. Closing the
     rest needs compiled code (numba, Cython, a C extension), outside this numpy-only package.
   * float64: PyTorch takes the oneDNN path for float32 (and 16-bit types) only; in float64 it runs its generic

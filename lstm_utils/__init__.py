@@ -6,7 +6,8 @@ Each module is one idea of the course, derived in a chapter and saved here to be
 * :mod:`~lstm_utils.rnn`: the vanilla RNN (chapter 01)
 * :mod:`~lstm_utils.gates`: the LSTM's gates, one function per equation (chapters 03-06)
 * :mod:`~lstm_utils.lstm`: the whole LSTM cell and its backward pass (chapter 07)
-* :mod:`~lstm_utils.torch_layout`: our LSTM weights in PyTorch's ``nn.LSTM`` layout and back (chapter 07)
+* :mod:`~lstm_utils.torch_layout`: our LSTM and GRU weights in PyTorch's ``nn.LSTM``/``nn.GRU`` layouts and back, and
+  the committed PyTorch reference values (chapters 07, 10)
 * :mod:`~lstm_utils.gru`: the gated recurrent unit and its backward pass (chapter 10)
 * :mod:`~lstm_utils.gradients`: Jacobian products, the Pascanu bound, gradient clipping (chapter 02)
 * :mod:`~lstm_utils.widgets`: kernel-free slider explorers over precomputed frames (chapter 02)
@@ -18,11 +19,17 @@ Each module is one idea of the course, derived in a chapter and saved here to be
 * :mod:`~lstm_utils.data`: adding problem, temporal order, keyword task, synthetic reviews, tokenizer (chapters 08-10)
 * :mod:`~lstm_utils.gradcheck`: finite differences and the normwise relative error
 * :mod:`~lstm_utils.plotting`: the book's figure style, colour-blind-safe palette and shared figures
+* :mod:`~lstm_utils.diagrams`: the RNN, LSTM and GRU cells drawn in the book's symbols (chapters 01, 03-07, 10)
 
 ``import lstm_utils`` needs numpy alone. :mod:`~lstm_utils.plotting` (matplotlib) and :mod:`~lstm_utils.widgets`
 (ipywidgets) are imported the first time one of their names is used (``lu.use_style``, ``lu.COLORS``,
 ``lu.frame_explorer``, ``lu.plotting``, ...), through a module-level ``__getattr__`` (PEP 562); install them with
 ``pip install "lstm_utils[book]"``.
+
+Access: the functions of chapters 01-07 (the cells, gates, gradients, memory, gradient checks) and the shared
+figure helpers are at the top level, ``lu.lstm_forward``; the modules of chapters 08-10 are used through their
+name, ``lu.data.adding_problem``, ``lu.train.train``, ``lu.experiments.run`` (``lu.parameter_count`` is also at the
+top level, for chapters 07 and 10).
 
 Conventions: sequences are time-major ``(T, B, D)``; states are ``(B, H)``; every weight acts on
 ``[h_{t-1}, x_t]`` and has shape ``(H, H + D)``; float64 unless the input is float32.
@@ -32,7 +39,7 @@ from .activations import sigmoid, tanh
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 from .gradcheck import numerical_gradient, relative_error
 from .lstm import init_lstm, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
-from .torch_layout import from_torch_layout, to_torch_layout
+from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
 from .gru import gru_backward, gru_forward, gru_step, gru_step_backward, init_gru
 from .rnn import init_rnn, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .gradients import (bptt_grad_norms, clip_grad_norm, critical_singular_value, geometric_mean, global_norm,
@@ -50,18 +57,25 @@ _LAZY = {
     "COLORS": "plotting", "PALETTE": "plotting", "use_style": "plotting", "log_axis": "plotting",
     "plot_norm_decay": "plotting", "plot_history": "plotting",
     "default_values": "widgets", "frame_explorer": "widgets", "show_default": "widgets",
+    "draw_rnn_cell": "diagrams", "draw_lstm_cell": "diagrams", "draw_gru_cell": "diagrams",
+    "cell_diagram_alt": "diagrams",
 }
-_LAZY_MODULES = ("plotting", "widgets")
+_LAZY_MODULES = ("plotting", "widgets", "diagrams")
 
 
 def __getattr__(name):
     import importlib
 
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _LAZY and name not in _LAZY_MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = name if name in _LAZY_MODULES else _LAZY[name]
+    try:
+        mod = importlib.import_module(f".{module}", __name__)
+    except ImportError as exc:
+        need = "ipywidgets and matplotlib" if module == "widgets" else "matplotlib"
+        raise ImportError(f"lstm_utils.{name} needs {need} ({exc.name or exc} is not installed): "
+                          f'pip install "lstm_utils[book]"') from exc
+    return mod if name in _LAZY_MODULES else getattr(mod, name)
 
 
 def __dir__():
@@ -75,7 +89,7 @@ __all__ = [
     "init_rnn", "rnn_step", "rnn_step_backward", "rnn_forward", "rnn_backward",
     "init_lstm", "lstm_step", "lstm_step_backward", "lstm_forward", "lstm_backward",
     "init_gru", "gru_step", "gru_step_backward", "gru_forward", "gru_backward",
-    "to_torch_layout", "from_torch_layout",
+    "to_torch_layout", "from_torch_layout", "to_torch_gru", "from_torch_gru", "torch_reference",
     # gradient checks
     "numerical_gradient", "relative_error",
     # gradients (chapter 02)
@@ -91,4 +105,5 @@ __all__ = [
     # lazy: matplotlib / ipywidgets
     "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
     "default_values", "frame_explorer", "show_default",
+    "diagrams", "draw_rnn_cell", "draw_lstm_cell", "draw_gru_cell", "cell_diagram_alt",
 ]

@@ -283,7 +283,9 @@ def gru_forward(xs, h0, params, *, reset_after=False):
     cache : dict
         For :func:`gru_backward`: the step values of :func:`gru_step` for every step, stacked, ``x`` (T, B, D)
         (the same array as ``xs``), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (T, B, H); also ``xs``, ``h0``,
-        ``hs``, the validated ``params`` and ``reset_after``.
+        ``hs``, the validated ``params`` and ``reset_after``. ``h_prev`` and ``hs`` are views of one array of the
+        states :math:`h_0..h_T`: the returned ``hs`` is the cache's own array, so writing into it changes what
+        :func:`gru_backward` computes.
 
     Equations
     ---------
@@ -306,14 +308,17 @@ def gru_forward(xs, h0, params, *, reset_after=False):
     h0 = check_state("h0", h0, B, H, dtype)
     W_x, W_hh, b = _fuse(p, H)
     a_xs = xs @ W_x.T + b                                      # (T, B, 3H): the input projections of all steps
-    h, steps = h0, []
+    hs = np.empty((T + 1, B, H), dtype=dtype)                 # h_0..h_T, filled step by step
+    hs[0] = h0
+    cache = {k: np.empty((T, B, H), dtype=dtype) for k in ("z", "r", "h_tilde", "n")}
     for t in range(T):
-        h_prev = h
-        h, s = _step(a_xs[t], h_prev, W_hh, reset_after)
-        steps.append({"h_prev": h_prev, **s, "h": h})
-    cache = {k: np.stack([s[k] for s in steps]) for k in ("h_prev", "z", "r", "h_tilde", "n")}
-    hs = np.stack([s["h"] for s in steps])
-    cache.update(x=xs, xs=xs, h0=h0, hs=hs, params=p, reset_after=reset_after, made_by="gru_forward")
+        h, s = _step(a_xs[t], hs[t], W_hh, reset_after)
+        hs[t + 1] = h
+        for k, v in s.items():
+            cache[k][t] = v
+    cache.update(x=xs, h_prev=hs[:-1], xs=xs, h0=h0, hs=hs[1:], params=p, reset_after=reset_after,
+                 made_by="gru_forward")
+    hs = hs[1:]
     return hs, cache
 
 
@@ -348,10 +353,11 @@ def gru_backward(dhs, cache):
     T, B, H = hs.shape
     dhs = check_gradient("dhs", dhs, hs.shape, "T, B, H", hs.dtype)
     W_x, W_hh, _ = _fuse(p, H)
-    das, dns = [None] * T, [None] * T
+    das = np.empty((T, B, 3 * H), dtype=hs.dtype)             # the pre-activation gradients, filled going back
+    dns = np.empty((T, B, H), dtype=hs.dtype)
     dh_next = np.zeros((B, H), dtype=hs.dtype)                # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
         step = {k: cache[k][t] for k in ("h_prev", "z", "r", "h_tilde", "n")}
         das[t], dns[t], dh_next = _step_backward(dhs[t] + dh_next, step, W_hh, reset_after)
-    grads, dxs = _gradients(np.stack(das), np.stack(dns), cache, W_x, reset_after)
+    grads, dxs = _gradients(das, dns, cache, W_x, reset_after)
     return grads, dxs, dh_next

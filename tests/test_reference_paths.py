@@ -2,9 +2,9 @@
 
 For each cell (RNN, LSTM, GRU) the reference is its step function run in a Python loop over t, and its step
 backward run back over t with the parameter gradients summed: the code the chapters derive equation by equation.
-The fast path (``*_forward`` / ``*_backward``: fused weights, all input projections in one product, in-place
-updates, the LSTM's sigmoid as (1 + tanh(x/2))/2, its backward factors formed a block of steps at a time) must give
-the same states and the same gradients: to about 1e-12 of their size in float64, 1e-4 in float32.
+The sequence functions (``*_forward`` / ``*_backward``: validation once, fused weights, all input projections in
+one product, a loop over a private step) must give the same states and the same gradients: to about 1e-12 of their
+size in float64, 1e-4 in float32.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu
-from lstm_utils import lstm as lstm_module
 
 TOL = {np.float64: 1e-12, np.float32: 1e-4}
 
@@ -142,16 +141,6 @@ def test_fast_path_equals_step_loop_with_saturated_gates(cell, gain):
         check_lstm(15, 3, 4, 5, np.float64, seed=7, gain=gain)
     else:
         check_rnn_like(cell, 15, 3, 4, 5, np.float64, seed=7, gain=gain)
-
-
-@pytest.mark.parametrize("steps_per_block", [1, 2, 3, 5, 100])
-def test_lstm_backward_blocks_of_steps_do_not_change_the_result(monkeypatch, steps_per_block):
-    """lstm_backward forms its forward-only factors a block of steps at a time; any block size, including blocks
-    that do not divide T, gives the step loop's gradients."""
-    T, B, D, H = 7, 2, 3, 4
-    monkeypatch.setattr(lstm_module, "_BLOCK_BYTES", steps_per_block * 11 * B * H * 8)
-    assert lstm_module._block_steps(B, H, 8) == steps_per_block
-    check_lstm(T, B, D, H, np.float64, seed=3)
 
 
 @settings(max_examples=25, deadline=None)
