@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_real_array, check_shape, check_state, compute_dtype
-from .lstm import _lstm_params, fuse_params, lstm_backward, lstm_forward
+from .lstm import _lstm_params, lstm_backward, lstm_forward
 from .memory import cell_jacobians, forget_products, gate_values
 from .models import split_params
 from .rnn import _rnn_params, rnn_backward, rnn_forward
@@ -130,8 +130,8 @@ def lstm_input_grads(xs, params, dhs, *, dc_last=None, h0=None, c0=None, truncat
     if not isinstance(truncated, (bool, np.bool_)):
         raise TypeError(f"truncated: expected True or False, got {type(truncated).__name__}")
     dtype = compute_dtype(xs)
-    _, H, _ = _lstm_params(params, dtype)
-    hs, _, cache = lstm_forward(xs, h0, c0, params)
+    p, H, _ = _lstm_params(params, dtype)
+    hs, cs, cache = lstm_forward(xs, h0, c0, params)
     T, B, _ = hs.shape
     dhs = _check_dhs(dhs, T, B, H, dtype)
     dc = check_state("dc_last", dc_last, B, H, dtype).copy()
@@ -139,10 +139,11 @@ def lstm_input_grads(xs, params, dhs, *, dc_last=None, h0=None, c0=None, truncat
         return lstm_backward(dhs, cache, dc_last=dc)[1]
     gates = gate_values(cache)
     f, i, g, o = gates["f"], gates["i"], gates["c_tilde"], gates["o"]
-    tanh_c = cache["tanh_c"]
-    c_prev = cache["c_prev"]                                    # C_0 .. C_{T-1}
-    W_x = fuse_params(cache["params"])[0][:, H:]               # (4H, D), order f, i, C~, o
-    dxs = np.empty_like(cache["xs"])
+    tanh_c = np.tanh(cs)                                        # tanh C_1 .. tanh C_T
+    c0 = check_state("c0", c0, B, H, dtype)
+    c_prev = np.concatenate([c0[None], cs[:-1]], axis=0)        # C_0 .. C_{T-1}
+    W_x = np.concatenate([p[f"W_{q}"][:, H:] for q in "fico"])  # (4H, D), order f, i, C~, o
+    dxs = np.empty((T, B, W_x.shape[1]), dtype=dtype)
     for t in range(T - 1, -1, -1):                              # row t: step t + 1
         dh = dhs[t]                                             # the loss's only: nothing from step t + 2
         dc = dc + dh * o[t] * (1.0 - tanh_c[t] ** 2)
