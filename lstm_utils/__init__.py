@@ -11,6 +11,8 @@ Each module is one idea of the course, derived in a chapter and saved here to be
 * :mod:`~lstm_utils.gru`: the gated recurrent unit and its backward pass (chapter 10)
 * :mod:`~lstm_utils.gradients`: Jacobian products, the Pascanu bound, gradient clipping (chapter 02)
 * :mod:`~lstm_utils.widgets`: kernel-free slider explorers over precomputed frames (chapter 02)
+* :mod:`~lstm_utils.paths`: the LSTM's input gradient split into the part along the cell and the part through h
+  (chapters 05, 07, 10)
 * :mod:`~lstm_utils.memory`: the cell state's direct path and the full Jacobian dC_T/dC_t (chapters 03-05)
 * :mod:`~lstm_utils.models`: cell registry, many-to-one readout, losses (chapter 08)
 * :mod:`~lstm_utils.train`: Adam, the training loop (chapter 08)
@@ -47,7 +49,7 @@ from .gradients import (bptt_grad_norms, clip_grad_norm, critical_singular_value
                         largest_singular_value, pascanu_bound, spectral_radius, step_jacobians)
 from .memory import cell_gradients, cell_jacobians, forget_products, gate_values, steps_remembered
 from .models import parameter_count
-from . import data, experiments, models, reading, train  # chapters 08-10: lu.data, lu.experiments, lu.models, ...
+from . import data, experiments, models, paths, reading, train  # chapters 08-10: lu.data, lu.experiments, lu.models, ...
 
 __version__ = "0.1.0"
 
@@ -57,6 +59,7 @@ _LAZY = {
     "COLORS": "plotting", "PALETTE": "plotting", "use_style": "plotting", "log_axis": "plotting",
     "plot_norm_decay": "plotting", "plot_history": "plotting",
     "default_values": "widgets", "frame_explorer": "widgets", "show_default": "widgets", "explorer": "widgets",
+    "Explorer": "widgets",
     "draw_rnn_cell": "diagrams", "draw_lstm_cell": "diagrams", "draw_gru_cell": "diagrams",
     "cell_diagram_alt": "diagrams",
 }
@@ -101,9 +104,9 @@ __all__ = [
     # models
     "parameter_count",
     # modules of chapters 08-10
-    "data", "experiments", "models", "reading", "train",
+    "data", "experiments", "models", "paths", "reading", "train",
     # lazy: matplotlib / ipywidgets
     "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
-    "default_values", "frame_explorer", "show_default", "explorer",
+    "default_values", "frame_explorer", "show_default", "explorer", "Explorer",
     "diagrams", "draw_rnn_cell", "draw_lstm_cell", "draw_gru_cell", "cell_diagram_alt",
 ]

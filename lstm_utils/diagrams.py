@@ -298,7 +298,7 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
 
         f_t &= \sigma(W_f \cdot [h_{t-1}, x_t] + b_f), \quad i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i), \\
         \tilde C_t &= \tanh(W_C \cdot [h_{t-1}, x_t] + b_C), \quad o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o), \\
-        C_t &= f_t * C_{t-1} + i_t * \tilde C_t, \quad h_t = o_t * \tanh(C_t).
+        C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t, \quad h_t = o_t \odot \tanh(C_t).
 
     The cell state runs along the top (thick solid blue: the conveyor), the hidden state and the concatenation
     along the bottom (dashed black).
@@ -337,7 +337,7 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
     cv.path([(0.95, y_c), (x_f - _NODE_R, y_c)], "cell", C)
     cv.node((x_f, y_c), r"$\times$", "cell", ("forget", "cell"))
     cv.path([(x_f + _NODE_R, y_c), (x_g - _NODE_R, y_c)], "cell", C)
-    cv.text((x_f + 0.42, y_c + 0.35), r"$f_t * C_{t-1}$", ("forget", "cell"), size=10)
+    cv.text((x_f + 0.42, y_c + 0.35), r"$f_t \odot C_{t-1}$", ("forget", "cell"), size=10)
     cv.node((x_g, y_c), r"$+$", "cell", ("cell", "input", "candidate"))
     cv.path([(x_g + _NODE_R, y_c), (12.85, y_c)], "cell", C)
     cv.text((12.95, y_c), r"$C_t$", C)
@@ -373,7 +373,7 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
     cv.text((x_g + 0.15, 3.2), r"$\tilde C_t$", CG)
     cv.node((x_g, y_w), r"$\times$", "input", ("input", "candidate"))
     cv.path([(x_g, y_w + _NODE_R), (x_g, y_c - _NODE_R)], "input", ("input", "candidate"))
-    cv.text((x_g + 0.15, 4.75), r"$i_t * \tilde C_t$", ("input", "candidate"), size=10)
+    cv.text((x_g + 0.15, 4.75), r"$i_t \odot \tilde C_t$", ("input", "candidate"), size=10)
     # output: tanh(C_t) times o_t gives h_t, out to the right
     cv.dot((x_out, y_c), "cell", C)
     cv.path([(x_out, y_c), (x_out, 4.4)], "hidden", H)
@@ -385,7 +385,7 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
     cv.path([(x_out, y_g - _NODE_R), (x_out, y_b), (12.85, y_b)], "hidden", H)
     cv.text((12.95, y_b), r"$h_t$", H)
     cv.shape((12.95, y_b - 0.45), r"$(B, H)$", H)
-    cv.shape((x_out + 0.15, 1.3), r"$o_t * \tanh(C_t)$", ("output", "hidden"))
+    cv.shape((x_out + 0.15, 1.3), r"$o_t \odot \tanh(C_t)$", ("output", "hidden"))
     _legend(cv, 6.1, -0.2, [("cell", C, r"cell state $C$ (the conveyor)"), ("hidden", H, r"paths through $h$")])
     cv.shape((11.45, 3.25), r"$f_t, i_t, \tilde C_t, o_t$:", ("frame",))
     cv.shape((11.45, 2.85), r"$(B, H)$ each", ("frame",))
@@ -399,8 +399,8 @@ def draw_gru_cell(ax=None, *, highlight=None) -> Axes:
     .. math::
 
         z_t &= \sigma(W_z \cdot [h_{t-1}, x_t] + b_z), \quad r_t = \sigma(W_r \cdot [h_{t-1}, x_t] + b_r), \\
-        \tilde h_t &= \tanh(W_h \cdot [r_t * h_{t-1}, x_t] + b_h), \quad
-        h_t = (1 - z_t) * h_{t-1} + z_t * \tilde h_t.
+        \tilde h_t &= \tanh(W_h \cdot [r_t \odot h_{t-1}, x_t] + b_h), \quad
+        h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t.
 
     The hidden state runs along the top, where the LSTM has its conveyor (thick dashed black: it is :math:`h`).
 
@@ -409,7 +409,7 @@ def draw_gru_cell(ax=None, *, highlight=None) -> Axes:
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new 7 x 3.7 inch figure when None.
     highlight : None, str or list of str
-        None, or one or more of "reset" (:math:`r_t` and :math:`r_t * h_{t-1}`), "update" (:math:`z_t`,
+        None, or one or more of "reset" (:math:`r_t` and :math:`r_t \odot h_{t-1}`), "update" (:math:`z_t`,
         :math:`1 - z_t` and the two products), "candidate" (:math:`\tilde h_t`), "hidden" (the paths through
         :math:`h`).
 
@@ -468,7 +468,7 @@ def draw_gru_cell(ax=None, *, highlight=None) -> Axes:
     cv.dot((x_r, y_top), "hidden", H)
     cv.path([(x_r, y_top), (x_r, y_rh + _NODE_R)], "hidden", H)
     cv.node((x_r, y_rh), r"$\times$", "reset", ("reset",))
-    cv.text((x_r - 0.4, y_rh), r"$r_t * h_{t-1}$", R, size=10, ha="right")
+    cv.text((x_r - 0.4, y_rh), r"$r_t \odot h_{t-1}$", R, size=10, ha="right")
     cv.path([(x_r + _NODE_R, y_rh), (x_g, y_rh), (x_g, y_g + 0.4)], "hidden", ("reset", "candidate", "hidden"))
     # update: z_t to 1 - z_t (onto h_{t-1}) and to z_t * h~_t; drawn over the candidate's input (white halo)
     cv.path([(x_z, y_g + 0.4), (x_z, y_z), (x_c - _NODE_R, y_z)], "update", Z, halo=True)
@@ -483,7 +483,7 @@ def draw_gru_cell(ax=None, *, highlight=None) -> Axes:
     cv.text((8.3, y_g + 0.3), r"$\tilde h_t$", G)
     cv.node((x_c, y_z), r"$\times$", "update", ("update", "candidate"))
     cv.path([(x_c, y_z + _NODE_R), (x_c, y_top - _NODE_R)], "update", ("update", "candidate"))
-    cv.text((x_c + 0.15, 4.45), r"$z_t * \tilde h_t$", ("update", "candidate"), size=10)
+    cv.text((x_c + 0.15, 4.45), r"$z_t \odot \tilde h_t$", ("update", "candidate"), size=10)
     _legend(cv, 8.3, 0.95, [("hidden", H, r"paths through $h$")])
     cv.shape((8.3, 0.35), r"gates, $\tilde h_t$: $(B, H)$", ("frame",))
     return ax

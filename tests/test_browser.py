@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import SCREENSHOTS, StaticServer, toc_pages
+from browser_support import SCREENSHOTS, StaticServer, find_chromium, toc_pages
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = find_chromium()   # $CHROMIUM, else chromium / chromium-browser / google-chrome on PATH
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 VIEWPORT = {"width": 1280, "height": 900}
@@ -55,8 +55,9 @@ def server(built_book):
 @pytest.fixture(scope="module")
 def browser():
     from playwright import sync_api     # a dependency in requirements.txt: missing means a broken install, not a skip
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: `make chromium` installs Debian's Chromium", pytrace=False)
+    if CHROMIUM is None:
+        pytest.fail("no Chromium found: set $CHROMIUM or put chromium on PATH (`make chromium` installs Debian's)",
+                    pytrace=False)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
