@@ -47,8 +47,8 @@ import numpy as np
 
 from ._checks import (ArgumentTypeError, cell_keys, cell_params, check_cache, check_gradient, check_sequence,
                       check_state, check_step_input, compute_dtype, input_size)
-from ._init import as_rng, check_sizes, gate_weight
-from .activations import sigmoid, tanh
+from ._init import as_rng, check_bias, check_sizes, gate_weight
+from .activations import sigmoid
 
 WEIGHT_KEYS, BIAS_KEYS = cell_keys("gru")      # ("W_z", "W_r", "W_h"), ("b_z", "b_r", "b_h")
 STEP_KEYS = ("x", "h_prev", "z", "r", "h_tilde", "n")
@@ -80,6 +80,7 @@ def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, 
         ``W_z, b_z, W_r, b_r, W_h, b_h``: weights (H, H + D), biases (H,).
     """
     D, H = check_sizes(input_size, hidden_size)
+    update_bias = check_bias("update_bias", update_bias)
     rng = as_rng(rng)
     params = {}
     for w, b in zip(WEIGHT_KEYS, BIAS_KEYS):
@@ -121,10 +122,10 @@ def _step(a_x, h_prev, W_hh, reset_after):
     r = sigmoid(a_zr[:, H:])                                   # reset gate
     if reset_after:
         n = h_prev @ W_hh[2 * H :].T                           # W_{h,h} h_{t-1}, then reset
-        h_tilde = tanh(a_x[:, 2 * H :] + r * n)                # candidate
+        h_tilde = np.tanh(a_x[:, 2 * H :] + r * n)                # candidate
     else:
         n = r * h_prev                                         # reset, then W_{h,h} (r_t * h_{t-1})
-        h_tilde = tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)  # candidate
+        h_tilde = np.tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)  # candidate
     h_t = (1.0 - z) * h_prev + z * h_tilde                     # new hidden state
     return h_t, {"z": z, "r": r, "h_tilde": h_tilde, "n": n}
 

@@ -28,8 +28,8 @@ import numpy as np
 
 from ._checks import (CELL_GATES, cell_keys, cell_params, check_cache, check_gradient, check_sequence, check_state,
                       check_step_input, compute_dtype, input_size)
-from ._init import as_rng, check_sizes, gate_weight
-from .activations import sigmoid, tanh
+from ._init import as_rng, check_bias, check_sizes, gate_weight
+from .activations import sigmoid
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 
 GATES = CELL_GATES["lstm"]                          # ("f", "i", "c", "o"): the package's one gate order
@@ -65,8 +65,8 @@ def init_lstm(input_size, hidden_size, *, rng=None, forget_bias=1.0, input_bias=
         ``W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o``: weights (H, H + D), biases (H,).
     """
     D, H = check_sizes(input_size, hidden_size)
+    start = {"f": check_bias("forget_bias", forget_bias), "i": check_bias("input_bias", input_bias)}
     rng = as_rng(rng)
-    start = {"f": forget_bias, "i": input_bias}
     params = {}
     for g in GATES:
         params[f"W_{g}"] = gate_weight(rng, H, D, scale, dtype)
@@ -104,9 +104,9 @@ def _step(a_x, h_prev, c_prev, W_hh):
     a = a_x + h_prev @ W_hh.T                  # (B, 4H): the four pre-activations, blocks f, i, C~, o
     s = sigmoid(a)                             # σ of every block in one call (cheaper than three calls;
     f, i, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]   # the C~ block's σ is not used)
-    c_tilde = tanh(a[:, 2 * H : 3 * H])        # candidate
+    c_tilde = np.tanh(a[:, 2 * H : 3 * H])        # candidate
     c = f * c_prev + i * c_tilde               # cell state
-    tanh_c = tanh(c)
+    tanh_c = np.tanh(c)
     h = o * tanh_c                             # hidden state
     return h, c, {"f": f, "i": i, "c_tilde": c_tilde, "o": o, "tanh_c": tanh_c}
 
