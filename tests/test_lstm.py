@@ -13,33 +13,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
+import helpers
 import lstm_utils as lu
+from helpers import shape_error
 
 D, H = 3, 4
 KEYS = ["W_f", "b_f", "W_i", "b_i", "W_c", "b_c", "W_o", "b_o"]
 
 
 def make_problem(T, B, seed=0):
-    """Inputs, non-zero initial states, parameters with non-zero biases, and random upstream gradients.
+    """Inputs, non-zero initial states, parameters with non-zero biases, and random upstream gradients
+    (``helpers.make_problem``).
 
     The loss L = sum(G * hs) + sum(G_c * C_T) has dL/dhs = G and dL/dC_T = G_c (the ``dc_last`` argument);
     random G and G_c make every entry of every h_t, and of C_T, matter.
     """
-    rng = np.random.default_rng(seed)
-    params = lu.init_lstm(D, H, rng=rng)
-    for k in ("b_f", "b_i", "b_c", "b_o"):
-        params[k] = params[k] + rng.normal(0.0, 0.5, size=H)
-    xs = rng.normal(size=(T, B, D))
-    h0 = 0.5 * np.tanh(rng.normal(size=(B, H)))
-    c0 = rng.normal(size=(B, H))
-    G = rng.normal(size=(T, B, H))
-    G_c = rng.normal(size=(B, H))
-    return xs, h0, c0, params, G, G_c
-
-
-def shape_error(name, expected, given):
-    """A regex for the contract's message: the argument's name, then the expected shape, then the one given."""
-    return re.escape(name) + ".*" + re.escape(expected) + ".*" + re.escape(given)
+    pb = helpers.make_problem("lstm", T, B, D, H, seed=seed)
+    return pb["xs"], pb["h0"], pb["c0"], pb["params"], pb["dhs"], pb["dc_last"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
