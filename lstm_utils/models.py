@@ -193,7 +193,7 @@ def model_forward(cell, params, xs):
     ``xs``: (T, B, D), time-major. The cell runs from a zero state over all T steps; only :math:`h_T` is read.
     """
     c = get_cell(cell)
-    cell_params, ro = split_params(params, c)
+    cell_params, ro = split_params(params, cell)
     hs, cell_cache = c.forward(xs, cell_params)
     W_y, b_y = _readout(ro, hs.shape[2], hs.dtype)
     h_last = hs[-1]                                        # (B, H)
@@ -232,7 +232,7 @@ def predict_each_step(cell, params, xs):
     forms as the sequence arrives (chapter 09 reads a review word by word this way).
     """
     c = get_cell(cell)
-    cell_params, ro = split_params(params, c)
+    cell_params, ro = split_params(params, cell)
     hs, _ = c.forward(xs, cell_params)
     W_y, b_y = _readout(ro, hs.shape[2], hs.dtype)
     return hs @ W_y.T + b_y

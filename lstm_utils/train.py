@@ -26,11 +26,6 @@ from contextlib import nullcontext
 
 import numpy as np
 
-try:  # one BLAS thread: the course's matrices are tiny, and threads fighting over 2 busy cores cost 10-100x
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - optional; training is then only slower where cores are contended
-    threadpool_limits = None
-
 from ._validate import ArgumentTypeError, finite, integer, number, real_array
 from ._validate import rng as as_rng
 from .gradients import clip_grad_norm, global_norm
@@ -253,8 +248,7 @@ def train(cell, params, data, *, task, steps=1000, lr=1e-2, batch_size=32, clip=
         bar.set_postfix(loss=f"{vloss:.4f}", metric=f"{vmetric:.3f}", refresh=False)
         return vmetric
 
-    limit = threadpool_limits(1) if threadpool_limits is not None else nullcontext()
-    with limit, tqdm(total=steps, disable=not progress, desc=desc, leave=True) as bar:
+    with _one_blas_thread(), tqdm(total=steps, disable=not progress, desc=desc, leave=True) as bar:
         step = 0
         while step < steps:
             xs, ys = draw()
@@ -323,6 +317,17 @@ def _progress_bar(progress):
                               "pip install tqdm (or lstm_utils[book]), or pass progress=False") from None
         return _NoBar
     return tqdm
+
+
+def _one_blas_thread():
+    """One BLAS thread while training: the course's matrices are tiny, and threads fighting over busy cores cost
+    10-100x. Needs threadpoolctl (in ``lstm_utils[book]``), imported here so the core needs numpy alone; without it
+    training is only slower where cores are contended."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(1)
 
 
 def _end_bar_early(bar, step):

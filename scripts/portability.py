@@ -89,7 +89,7 @@ def main(argv=None):
     jobs = [(nb, k) for nb in notebooks for k in a.kernels]
     start = time.perf_counter()
     with ThreadPoolExecutor(a.jobs) as pool:            # each job is its own process (and kernel)
-        results = dict(zip(jobs, pool.map(lambda job: execute(job[0], job[1], a.timeout), jobs)))
+        results = dict(zip(jobs, pool.map(lambda job: execute(job[0], job[1], a.timeout), jobs), strict=True))
     total = time.perf_counter() - start
 
     names = [f"{k} ({actual[k]})" if k == "default" else k for k in a.kernels]
@@ -100,7 +100,7 @@ def main(argv=None):
     failures = []
     for nb in notebooks:
         cells = []
-        for k, name in zip(a.kernels, names):
+        for k, name in zip(a.kernels, names, strict=True):
             r = results[nb, k]
             cells.append(f"{'pass' if r['error'] is None else 'FAIL'} {r['seconds']:5.1f} s".ljust(len(name)))
             if r["error"] is not None:

@@ -165,3 +165,30 @@ def test_monotonic_on_sorted_arrays(values):
     x = np.sort(np.array(values))
     for f in FUNCS.values():
         assert np.all(np.diff(f(x)) >= 0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input: one table, messages matched on the argument's name and the dtype or type given
+
+BAD_INPUT = [
+    pytest.param(lambda f: f(np.array([1 + 1j])), TypeError, r"x: .*real.*complex128", id="complex"),
+    pytest.param(lambda f: f("1.5"), TypeError, r"x: .*real numeric array, got str", id="str"),
+    pytest.param(lambda f: f(None), TypeError, r"x: .*got NoneType", id="None"),
+    pytest.param(lambda f: f(np.array(["a", "b"])), TypeError, r"x: .*dtype <U1", id="string-array"),
+    pytest.param(lambda f: f(np.array([object()])), TypeError, r"x: .*dtype object", id="object-array"),
+    pytest.param(lambda f: f({"x": 1.0}), TypeError, r"x: .*got dict", id="dict"),
+    pytest.param(lambda f: f([[1.0], [1.0, 2.0]]), ValueError, r"x: .*could not convert", id="ragged"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(name, call, exc, match):
+    with pytest.raises(exc, match=match):
+        call(FUNCS[name])
+
+
+def test_type_errors_are_value_errors_too():
+    # code written when every bad input raised ValueError still catches the TypeError
+    with pytest.raises(ValueError):
+        lu.sigmoid("1.5")

@@ -72,14 +72,14 @@ def _fresh_screenshots(built_book):
 class Visit:
     """One page opened in a fresh browser context, with everything that went wrong recorded."""
 
-    def __init__(self, browser, server, docname):
+    def __init__(self, browser, server, docname, viewport=None):
         self.server, self.docname = server, docname
         self.external: list[str] = []          # requests to other hosts (aborted)
         self.failed: list[str] = []            # local requests that failed or answered >= 400
         self.page_errors: list[str] = []       # uncaught JavaScript exceptions
         self.console_errors: list[str] = []
         self.problems: list[str] = []          # what did not finish loading
-        self.context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        self.context = browser.new_context(viewport=viewport or VIEWPORT, service_workers="block")
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.set_default_timeout(TIMEOUT_MS)
@@ -348,3 +348,217 @@ def test_browser_covers_every_page():
     """The parametrisation above is the table of contents: no page left out, none counted twice."""
     assert len(PAGES) == len(set(PAGES)) >= 10
     assert len({_screenshot_name(p) for p in PAGES}) == len(PAGES)
+
+
+# --- Nothing cut off: display math, code and outputs fit the column at 1280 px, and scroll in their own box at 390 px
+
+PHONE = {"width": 390, "height": 844}
+
+# Open what a reader can open: solutions (sphinx-togglebutton dropdowns) and, with ``hidden_inputs``, the folded
+# inputs of hide-input cells (myst-nb's <details class="hide above-input">).
+_OPEN_FOLDED = r"""(hiddenInputs) => {
+    document.querySelectorAll('.dropdown .toggle-button.toggle-button-hidden').forEach(b => b.click());
+    document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+    document.querySelectorAll('details').forEach(d => {
+        if (hiddenInputs || !d.classList.contains('above-input')) d.open = true; });
+    return new Promise(r => setTimeout(r, 300)); }"""
+
+# The blocks the reader must see whole: display math, code (cells, solutions, fences) and cell outputs. For each, its
+# box, content width and the nearest box inside the article that clips or scrolls it sideways.
+_BLOCKS = r"""() => {
+    const article = document.querySelector('article.bd-article') || document.querySelector('main');
+    const kinds = [['display math', 'div.math'],
+                   ['code', 'div.cell_input pre, div.highlight pre'],
+                   ['output', 'div.cell_output pre, div.cell_output > div.output, div.cell_output table']];
+    const col = article.getBoundingClientRect();
+    const snippet = el => {
+        try {
+            const items = MathJax.startup.document.getMathItemsWithin(el);
+            if (items.length) return items[0].math.replace(/\s+/g, ' ').slice(0, 90);
+        } catch (e) { /* no MathJax item: use the text */ }
+        return (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 90); };
+    const scroller = el => {
+        for (let e = el; e && e !== article; e = e.parentElement) {
+            const o = getComputedStyle(e).overflowX;
+            if (o !== 'visible') return { el: e, overflow: o };
+        }
+        return null; };
+    const seen = new Set(), out = [];
+    for (const [kind, sel] of kinds) for (const el of article.querySelectorAll(sel)) {
+        if (seen.has(el) || !el.checkVisibility()) continue;
+        seen.add(el);
+        const r = el.getBoundingClientRect();
+        if (r.width === 0) continue;
+        const sc = scroller(el);
+        const scr = sc ? sc.el.getBoundingClientRect() : null;
+        out.push({ kind, snippet: snippet(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
+                   left: r.left, right: r.right, colLeft: col.left, colRight: col.right,
+                   overflow: getComputedStyle(el).overflowX, scroller: sc ? sc.overflow : null,
+                   scrollerSelf: !!sc && sc.el === el, scrollerRight: scr ? scr.right : null,
+                   scrollerLeft: scr ? scr.left : null,
+                   scrollerScrolls: !!sc && sc.el.scrollWidth > sc.el.clientWidth + 1,
+                   hiddenInput: !!el.closest('details.above-input'),
+                   inSolution: !!el.closest('.solution') });
+    }
+    const doc = document.documentElement;
+    return { blocks: out, viewport: window.innerWidth, pageScroll: doc.scrollWidth - doc.clientWidth,
+             widest: Array.from(document.querySelectorAll('body *')).filter(e => {
+                 const r = e.getBoundingClientRect(); return r.right > doc.clientWidth + 1 && r.width > 0 &&
+                     e.checkVisibility(); }).slice(0, 3).map(e => e.tagName.toLowerCase() + '.' +
+                     Array.from(e.classList).join('.')) }; }"""
+
+
+def _where(b) -> str:
+    extra = " (in a solution)" if b["inSolution"] else " (hide-input cell, opened)" if b["hiddenInput"] else ""
+    return f"{b['kind']}{extra}: {b['snippet']!r}"
+
+
+def desktop_overflow(blocks) -> list[str]:
+    """At 1280 px: a block whose content is wider than its box (it scrolls or is cut), or whose box runs past the
+    article's column. Folded hide-input cells are not shown to the reader and are left out."""
+    out = []
+    for b in blocks:
+        if b["hiddenInput"]:
+            continue
+        if b["scrollWidth"] > b["clientWidth"] + 1:
+            out.append(f"{_where(b)}: {b['scrollWidth']} px of content in a {b['clientWidth']} px box "
+                       f"(overflow-x {b['overflow']})")
+        elif b["right"] > b["colRight"] + 1:
+            out.append(f"{_where(b)}: box ends at {b['right']:.0f} px, past the column's {b['colRight']:.0f} px")
+    return out
+
+
+def phone_overflow(state) -> list[str]:
+    """At 390 px: the page must not scroll sideways; a block wider than the screen must scroll inside a box of its
+    own (overflow-x auto or scroll) that fits the screen, never be clipped (hidden) or run off the edge."""
+    out = []
+    if state["pageScroll"] > 0:
+        out.append(f"the page scrolls sideways by {state['pageScroll']} px (wider elements: {state['widest']})")
+    vw = state["viewport"]
+    for b in state["blocks"]:
+        wider = b["scrollWidth"] > b["clientWidth"] + 1 or b["right"] > vw + 1 or b["left"] < -1
+        if not wider:
+            continue
+        if b["scroller"] in ("auto", "scroll") and b["scrollerRight"] <= vw + 1 and b["scrollerLeft"] >= -1:
+            continue
+        if b["scroller"] in ("hidden", "clip"):
+            out.append(f"{_where(b)}: cut off, overflow-x {b['scroller']} "
+                       f"({b['scrollWidth']} px of content in {b['clientWidth']} px)")
+        elif b["scroller"] is None:
+            out.append(f"{_where(b)}: runs past the screen ({b['left']:.0f}-{b['right']:.0f} px of {vw}) in no "
+                       f"scroll box")
+        else:
+            out.append(f"{_where(b)}: its scroll box ({b['scroller']}) runs past the screen "
+                       f"({b['scrollerLeft']:.0f}-{b['scrollerRight']:.0f} px of {vw})")
+    return out
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_nothing_cut_off(browser, server, docname):
+    """Issue 14 item 5, measured on every page at a desktop (1280 px) and a phone (390 px) width."""
+    problems = []
+    for name, viewport, check, hidden in [("1280 px", VIEWPORT, desktop_overflow, False),
+                                          ("390 px", PHONE, phone_overflow, True)]:
+        visit = Visit(browser, server, docname, viewport=viewport)
+        try:
+            visit.open()
+            visit.page.evaluate(_OPEN_FOLDED, hidden)
+            state = visit.page.evaluate(_BLOCKS)
+            found = check(state["blocks"]) if check is desktop_overflow else check(state)
+            problems += [f"at {name}: {p}" for p in found]
+            print(f"{docname} at {name}: {len(state['blocks'])} blocks, {len(found)} violations")
+        finally:
+            visit.close()
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+# --- Accessibility: axe-core, WCAG 2 at levels A and AA, on every page -------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa"]         # WCAG 2.0 levels A and AA (issue 14 item 8)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def axe_script() -> Path:
+    """axe-core's axe.min.js: ``$AXE_CORE_JS`` if set, else ``node_modules/axe-core/axe.min.js`` at the repository
+    root (npm install, from package.json)."""
+    import os
+    path = Path(os.environ.get("AXE_CORE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js")
+    if not path.is_file():
+        pytest.fail(f"axe-core not found at {path}: run `npm install` at the repository root (or set AXE_CORE_JS "
+                    f"to an axe.min.js, e.g. after `npm install --no-save --prefix /tmp/axe axe-core`)",
+                    pytrace=False)
+    return path
+
+
+_AXE_RUN = r"""async (tags) => {
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => {
+        const c = (n.any || []).concat(n.all || []).find(x => x.data && x.data.contrastRatio !== undefined);
+        return { target: n.target.join(' '), html: n.html.slice(0, 160),
+                 contrast: c ? { fg: c.data.fgColor, bg: c.data.bgColor, ratio: c.data.contrastRatio,
+                                 expected: c.data.expectedContrastRatio, size: c.data.fontSize,
+                                 weight: c.data.fontWeight } : null,
+                 summary: (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 200) }; }) })); }"""
+
+
+def format_axe(violations) -> list[str]:
+    out = []
+    for v in violations:
+        for n in v["nodes"]:
+            line = f"{v['id']} ({v['impact']}): {v['help']}; at {n['target']}: {n['html']}"
+            if n["contrast"]:
+                c = n["contrast"]
+                line += (f" [text {c['fg']} on {c['bg']}, ratio {c['ratio']}, needs {c['expected']}, "
+                         f"{c['size']} {c['weight']}]")
+            out.append(line)
+    return out
+
+
+def run_axe(page) -> list[dict]:
+    page.add_script_tag(path=str(axe_script()))
+    return page.evaluate(_AXE_RUN, AXE_TAGS)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_accessibility(browser, server, docname):
+    """Issue 14 item 8: no WCAG 2 A or AA violation that axe-core finds, in the light theme, everything rendered."""
+    visit = Visit(browser, server, docname)
+    try:
+        visit.open()
+        found = format_axe(run_axe(visit.page))
+        print(f"{docname}: {len(found)} axe violations")
+        assert not found, f"{docname}:\n  " + "\n  ".join(found)
+    finally:
+        visit.close()
+
+
+# --- Page weight: each page's own content (its HTML, with the embedded slider frames, and its images) --------------
+
+PAGE_BUDGET = 3_000_000
+
+
+def page_weight(html_dir: Path, docname: str) -> dict:
+    """Bytes of a page's own content: the HTML file (which embeds the widget state, frames included) and the
+    local images it references (``_images/``); the theme's and the vendored scripts are shared by every page."""
+    page = html_dir / f"{docname}.html"
+    text = page.read_text(errors="replace")
+    images = set(re.findall(r'<img[^>]+src="([^"]+)"', text))
+    sizes = {}
+    for src in images:
+        if src.startswith("data:") or "://" in src:
+            continue
+        f = (page.parent / src).resolve()
+        if f.is_file() and "_static" not in f.parts:
+            sizes[src] = f.stat().st_size
+    return {"html": page.stat().st_size, "images": sum(sizes.values()), "n_images": len(sizes),
+            "total": page.stat().st_size + sum(sizes.values())}
+
+
+def test_page_weight(built_book):
+    """Issue 14 item 4: no page's own content above 3 MB."""
+    rows = [(d, page_weight(built_book.html, d)) for d in PAGES]
+    for d, w in rows:
+        print(f"{d}: {w['total'] / 1e6:.2f} MB (HTML {w['html'] / 1e6:.2f} MB, {w['n_images']} images "
+              f"{w['images'] / 1e6:.2f} MB)")
+    heavy = [f"{d}: {w['total'] / 1e6:.2f} MB" for d, w in rows if w["total"] > PAGE_BUDGET]
+    assert not heavy, "pages above 3 MB: " + ", ".join(heavy)

@@ -1,4 +1,10 @@
-"""Tests of lstm_utils.experiments: one seeded run, the gradient probe, the Wilson interval, the stored sweep."""
+"""Tests of lstm_utils.experiments: one seeded run, the gradient probe, the Wilson interval, the stored sweep, the
+resumable sweep script."""
+
+import importlib
+import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,15 +36,6 @@ def test_a_run_is_reproducible_and_complete():
 def test_every_model_runs_on_every_task(task, model):
     r = ex.run(task, model, 10, 0, steps=2, eval_every=1, n_val=20, n_test=20)
     assert 0.0 <= r["score"] <= 1.0 and np.isfinite(r["grad_init"])
-
-
-def test_run_rejects_unknown_names():
-    with pytest.raises(ValueError, match="task"):
-        ex.run("parity", "rnn", 10, 0)
-    with pytest.raises(ValueError, match="model"):
-        ex.run("adding", "transformer", 10, 0)
-    with pytest.raises(ValueError, match="overrides"):
-        ex.run("adding", "rnn", 10, 0, learning_rate=0.1)
 
 
 def test_the_models_start_as_documented():
@@ -80,9 +77,6 @@ def test_wilson_interval_contains_the_rate_and_rejects_bad_counts():
         for k in range(n + 1):
             lo, hi = ex.wilson_interval(k, n)
             assert 0 <= lo <= k / n <= hi <= 1
-    for k, n in ((11, 10), (-1, 10), (1, 0), (0.5, 10)):
-        with pytest.raises(ValueError):
-            ex.wilson_interval(k, n)
 
 
 def test_summarize_counts_and_quartiles():
@@ -94,8 +88,6 @@ def test_summarize_counts_and_quartiles():
     assert (s["n"], s["solved"], s["rate"]) == (4, 3, 0.75)
     assert s["sequences_median"] == 2000 and s["interval"] == ex.wilson_interval(3, 4)
     assert ex.summarize(records, "adding", "rnn", 10, seeds=[0, 3])["solved"] == 1
-    with pytest.raises(ValueError, match="no runs"):
-        ex.summarize(records, "adding", "lstm_bf3", 10)
 
 
 def test_gradient_probe_survives_a_saturated_float32_network():
@@ -122,3 +114,86 @@ def test_the_stored_sweep_is_complete_and_made_with_todays_settings():
         assert r["solved"] == (r["score"] >= ex.SETTINGS["solved_at"])
         assert r["sequences"] == r["steps"] * ex.SETTINGS["batch_size"] and r["steps"] <= ex.SETTINGS["steps"]
         assert all(np.isfinite(r[k]) and r[k] >= 0 for k in ("grad_init", "grad_start", "grad_end"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The sweep script resumes where it stopped
+
+def _sweep_script(monkeypatch):
+    # imported by name from scripts/, so that its worker processes can import it too (pickling run_one)
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "scripts"))
+    monkeypatch.delitem(sys.modules, "run_experiments", raising=False)
+    return importlib.import_module("run_experiments")
+
+
+def test_the_sweep_resumes_and_skips_the_runs_it_has(tmp_path, capsys, monkeypatch):
+    # two quick configurations (an LSTM with b_f = 3 stops early on the temporal order at T = 10 within a second)
+    script, out = _sweep_script(monkeypatch), tmp_path / "runs.jsonl"
+    args = ["--tasks", "temporal", "--models", "lstm_bf3", "--lengths", "10", "--jobs", "1", "--out", str(out)]
+    assert script.main(args + ["--seeds", "0"]) == 0
+    first = out.read_text().splitlines()
+    assert [json.loads(line)["seed"] for line in first] == [0]
+    # started again with one more seed: only the new run is made, the old line is kept as it was
+    assert script.main(args + ["--seeds", "0", "1"]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == first[0] and sorted(json.loads(line)["seed"] for line in lines) == [0, 1]
+    assert "1 runs in runs.jsonl; 1 to run" in capsys.readouterr().out
+    # nothing left to do: nothing is run, nothing appended
+    assert script.main(args + ["--seeds", "0", "1"]) == 0
+    assert out.read_text().splitlines() == lines
+    meta = json.loads(out.with_suffix(".settings.json").read_text())
+    assert meta["settings"] == ex.SETTINGS and meta["runs_in_file"] == 2
+    assert [i["runs"] for i in meta["invocations"]] == [1, 1]        # the invocation that ran nothing is not listed
+    # --fresh discards what was there
+    assert script.main(args + ["--seeds", "1", "--fresh"]) == 0
+    assert [json.loads(line)["seed"] for line in out.read_text().splitlines()] == [1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input, table
+
+_SHORT = dict(steps=2, n_val=10, n_test=10)
+_rec = [{"task": "adding", "model": "rnn", "T": 10, "seed": 0, "solved": True, "score": 1.0, "sequences": 32,
+         "paper_solved": True, "grad_init": 1.0, "grad_start": 1.0, "grad_end": 1.0, "steps": 1}]
+
+BAD_INPUT = [
+    pytest.param(lambda: ex.run("parity", "rnn", 10, 0), ValueError, r"task: expected one of 'adding', 'temporal'",
+                 id="task"),
+    pytest.param(lambda: ex.run("adding", "transformer", 10, 0), ValueError, r"model: expected one of .*'lstm_bf3'",
+                 id="model"),
+    pytest.param(lambda: ex.run("adding", "rnn", 10, 0, learning_rate=0.1), ValueError,
+                 r"overrides: unknown setting\(s\) learning_rate", id="override-unknown"),
+    pytest.param(lambda: ex.run("adding", "rnn", 8, 0, stepz=2), ValueError, r"overrides: .*stepz",
+                 id="override-misspelt"),
+    *[pytest.param(lambda s=s: ex.run("adding", "rnn", 8, s, **_SHORT), TypeError, r"seed: .*integer",
+                   id=f"seed-{s!r}") for s in ("a", None, 1.5)],
+    pytest.param(lambda: ex.run("adding", "rnn", 8, -1, **_SHORT), ValueError, r"seed: .*non-negative.*-1",
+                 id="seed-negative"),
+    pytest.param(lambda: ex.run("adding", "rnn", 8, 0, steps=2, n_val=0, n_test=10), ValueError,
+                 r"n_val: expected an integer >= 1, got 0", id="n_val-0"),
+    pytest.param(lambda: ex.run("adding", "rnn", 8, 0, **_SHORT, tol=-1), ValueError, r"tol: .*> 0", id="tol"),
+    pytest.param(lambda: ex.run("adding", "rnn", 2.5, 0, **_SHORT), TypeError, r"T: expected an integer, got float",
+                 id="T-float"),
+    pytest.param(lambda: ex.run("adding", "rnn", 2, 0, **_SHORT), ValueError, r"T: expected an integer >= 4, got 2",
+                 id="T-small"),
+    pytest.param(lambda: ex.run("adding", "rnn", 8, 0, **_SHORT, hidden_size="a"), TypeError, r"hidden_size: .*str",
+                 id="hidden_size"),
+    pytest.param(lambda: ex.run("adding", "rnn", 8, 0, **_SHORT, stop_at=2), ValueError, r"stop_at: .*\[0, 1\]",
+                 id="stop_at"),
+    pytest.param(lambda: ex.run("adding", "rnn", 8, 0, **_SHORT, dtype="int64"), ValueError,
+                 r"dtype: expected 'float32' or 'float64'", id="dtype"),
+    *[pytest.param(lambda k=k, n=n: ex.wilson_interval(k, n), exc, rf"{name}: ", id=f"wilson-{k}-{n}")
+      for k, n, exc, name in ((11, 10, ValueError, "k"), (-1, 10, ValueError, "k"), (1, 0, ValueError, "n"),
+                              (0.5, 10, TypeError, "k"))],
+    pytest.param(lambda: ex.wilson_interval(1, 2, z=-1), ValueError, r"z: .*> 0", id="wilson-z"),
+    pytest.param(lambda: ex.summarize(_rec, "adding", "lstm_bf3", 10), ValueError,
+                 r"records: no runs of task 'adding', model 'lstm_bf3', T = 10", id="summarize-none"),
+    pytest.param(lambda: ex.summarize(None, "adding", "rnn", 10), TypeError, r"records: expected a list of run records",
+                 id="summarize-records-None"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -218,3 +218,51 @@ def test_hidden_state_rejects_mismatched_shapes(name, shape):
 def test_gate_rejects_non_numeric(data):
     with pytest.raises(ValueError, match="x_t"):
         lu.forget_gate(data["h"], np.full((B, D), "a"), data["W"], data["b"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input, table: non-finite values are named with their index; complex weights refused
+
+_rng = np.random.default_rng(5)
+_h, _x = _rng.normal(size=(B, H)), _rng.normal(size=(B, D))
+_W, _b, _c = _rng.normal(size=(H, H + D)), np.zeros(H), _rng.normal(size=(B, H))
+
+
+def _with(a, idx, value):
+    a = np.array(a, dtype=float)
+    a[idx] = value
+    return a
+
+
+BAD_INPUT = [
+    pytest.param(lambda: lu.forget_gate(_h, _with(_x, (1, 2), np.nan), _W, _b), ValueError,
+                 r"x_t: expected finite values, got nan at index \(1, 2\)", id="nan-x_t"),
+    pytest.param(lambda: lu.input_gate(_with(_h, (0, 3), np.inf), _x, _W, _b), ValueError,
+                 r"h_prev: .*finite.*inf at index \(0, 3\)", id="inf-h_prev"),
+    pytest.param(lambda: lu.candidate(_h, _x, _with(_W, (2, 0), -np.inf), _b), ValueError,
+                 r"W_c: .*finite.*-inf at index \(2, 0\)", id="inf-W_c"),
+    pytest.param(lambda: lu.output_gate(_h, _x, _W, _with(_b, 1, np.nan)), ValueError,
+                 r"b_o: .*finite.*index \(1,\)", id="nan-b_o"),
+    pytest.param(lambda: lu.forget_gate(_h, _x, _W + 0j, _b), ValueError, r"W_f: .*complex128", id="complex-W_f"),
+    pytest.param(lambda: lu.cell_state(_c, _with(_c, (1, 1), np.nan), _c, _c), ValueError,
+                 r"c_prev: .*finite.*\(1, 1\)", id="nan-c_prev"),
+    pytest.param(lambda: lu.cell_state(np.ones((B, H + 1)), _c, _c, _c), ValueError,
+                 rf"f_t: expected shape \(B, H\) = \({B}, {H}\) like c_prev, i_t, c_tilde, got f_t \({B}, {H + 1}\)",
+                 id="f_t-blamed-on-f_t"),
+    pytest.param(lambda: lu.hidden_state(_with(_c, (0, 0), np.inf), _c), ValueError, r"o_t: .*finite",
+                 id="inf-o_t"),
+    pytest.param(lambda: lu.hidden_state(_c, np.full((B, H), "a")), ValueError, r"c_t: .*dtype <U1",
+                 id="string-c_t"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_cell_state_dtype_rule_is_documented():
+    # any float32 argument gives float32: float32 data is computed in float32
+    out = lu.cell_state(_c.astype(np.float32), _c, _c, _c)
+    assert out.dtype == np.float32 and "float32 if any argument is float32" in lu.cell_state.__doc__

@@ -59,12 +59,6 @@ def test_numerical_gradient_error_shrinks_like_eps_squared():
     assert 50 < e1 / e2 < 200  # ratio (1e-2 / 1e-3)^2 = 100
 
 
-@pytest.mark.parametrize("bad", [[1.0, 2.0], np.arange(3), (1.0,), np.array([True, False])])
-def test_numerical_gradient_needs_a_float_array(bad):
-    with pytest.raises(ValueError, match="x: expected a floating-point numpy array"):
-        lu.numerical_gradient(lambda: 0.0, bad)
-
-
 def test_relative_error_values():
     a = np.array([3.0, 4.0])
     assert lu.relative_error(a, a) == 0.0
@@ -111,14 +105,84 @@ def test_relative_error_accepts_scalars_and_lists():
     assert_allclose(lu.relative_error([1.0, 2.0], [1.0, 2.0 + 3e-3]), 3e-3 / (np.sqrt(5) + np.hypot(1.0, 2.003)), rtol=1e-9)
 
 
-@pytest.mark.parametrize("a, b, match", [
-    (np.zeros(3), np.zeros(4), r"same shape.*\(3,\).*\(4,\)"),
-    (np.zeros((2, 3)), np.zeros((3, 2)), r"\(2, 3\).*\(3, 2\)"),
-    ({"W": np.zeros(2)}, {"b": np.zeros(2)}, r"same keys.*\['W'\].*\['b'\]"),
-    ({"W": np.zeros(2)}, {"W": np.zeros(2), "b": np.zeros(1)}, "same keys"),
-    ({"W": np.zeros(2)}, np.zeros(2), r"same keys.*ndarray"),
-    ({"W": np.zeros((2, 2))}, {"W": np.zeros(4)}, r"'W'.*\(2, 2\).*\(4,\)"),
-])
-def test_relative_error_rejects_mismatches(a, b, match):
-    with pytest.raises(ValueError, match=match):
-        lu.relative_error(a, b)
+def test_relative_error_does_not_overflow_or_underflow():
+    a, b = np.array([1e200, 2e200]), np.array([1.1e200, 2e200])
+    expected = 0.1 / (np.hypot(1, 2) + np.hypot(1.1, 2))
+    assert lu.relative_error(a, b) == pytest.approx(expected, rel=1e-12)
+    assert lu.relative_error(a * 1e-200 * 1e-200, b * 1e-200 * 1e-200, floor=0) == pytest.approx(expected, rel=1e-12)
+    assert lu.relative_error(np.array([1e308, -1e308]), np.array([-1e308, 1e308])) == pytest.approx(1.0)
+
+
+def test_relative_error_floor_is_absolute_below_it_and_can_be_removed():
+    a, b = np.array([1e-200]), np.array([7.7e-200])
+    assert lu.relative_error(a, b) < 1e-180                      # below the floor: an absolute difference
+    assert lu.relative_error(a, b, floor=0) == pytest.approx(6.7 / 8.7)
+    assert lu.relative_error(np.zeros(2), np.zeros(2), floor=0) == 0.0
+
+
+def test_numerical_gradient_in_float32_with_a_step_it_can_hold():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    g = lu.numerical_gradient(lambda: float(np.sum(x.astype(np.float64) ** 2)), x, eps=1e-2)
+    assert g.dtype == np.float32 and np.allclose(g, [2.0, 4.0], rtol=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input, table: messages matched on the argument's name, the shapes, dtypes or values given
+
+_x = np.ones(3)
+_x16 = np.ones(3, dtype=np.float16)
+_ro = np.ones(3)
+_ro.flags.writeable = False
+_sq = lambda: float(np.sum(_x ** 2))      # noqa: E731
+
+BAD_INPUT = [
+    # numerical_gradient
+    *[pytest.param(lambda bad=bad: lu.numerical_gradient(lambda: 0.0, bad), ValueError,
+                   r"x: expected a floating-point numpy array", id=f"x-{type(bad).__name__}-{i}")
+      for i, bad in enumerate([[1.0, 2.0], np.arange(3), (1.0,), np.array([True, False])])],
+    pytest.param(lambda: lu.numerical_gradient(lambda: 0.0, _x16), ValueError, r"x: .*float32 or float64, got float16",
+                 id="x-float16"),
+    pytest.param(lambda: lu.numerical_gradient(_sq, _ro), ValueError, r"x: expected a writable array",
+                 id="x-read-only"),
+    pytest.param(lambda: lu.numerical_gradient(lambda: 0.0, np.array([1.0, np.nan])), ValueError,
+                 r"x: expected finite values, got nan at index \(1,\)", id="x-nan"),
+    pytest.param(lambda: lu.numerical_gradient(_sq, _x, eps=1e-20), ValueError,
+                 r"eps: .*changes every entry of x in float64, got 1e-20.*index \(0,\)", id="eps-lost-in-rounding"),
+    pytest.param(lambda: lu.numerical_gradient(_sq, np.ones(2, dtype=np.float32), eps=1e-8), ValueError,
+                 r"eps: .*float32", id="eps-too-small-for-float32"),
+    *[pytest.param(lambda e=e: lu.numerical_gradient(_sq, _x, eps=e), ValueError, r"eps: expected a finite number > 0",
+                   id=f"eps-{e}") for e in (0, -1e-6, np.nan, np.inf)],
+    *[pytest.param(lambda e=e: lu.numerical_gradient(_sq, _x, eps=e), TypeError, r"eps: expected a real number",
+                   id=f"eps-{type(e).__name__}") for e in ("1e-6", None)],
+    pytest.param(lambda: lu.numerical_gradient(3.0, _x), TypeError, r"f: expected a callable", id="f-not-callable"),
+    pytest.param(lambda: lu.numerical_gradient(lambda: _x * 2, _x), ValueError,
+                 r"f: expected f\(\) to return a real scalar, got an array of shape \(3,\)", id="f-returns-array"),
+    pytest.param(lambda: lu.numerical_gradient(lambda: "a", _x), ValueError, r"f: .*real scalar.*dtype <U1",
+                 id="f-returns-str"),
+    # relative_error
+    pytest.param(lambda: lu.relative_error(np.zeros(3), np.zeros(4)), ValueError, r"same shape.*\(3,\).*\(4,\)",
+                 id="shapes"),
+    pytest.param(lambda: lu.relative_error(np.zeros((2, 3)), np.zeros((3, 2))), ValueError, r"\(2, 3\).*\(3, 2\)",
+                 id="shapes-2d"),
+    pytest.param(lambda: lu.relative_error({"W": np.zeros(2)}, {"b": np.zeros(2)}), ValueError,
+                 r"same keys.*\['W'\].*\['b'\]", id="keys"),
+    pytest.param(lambda: lu.relative_error({"W": np.zeros(2)}, {"W": np.zeros(2), "b": np.zeros(1)}), ValueError,
+                 "same keys", id="extra-key"),
+    pytest.param(lambda: lu.relative_error({"W": np.zeros(2)}, np.zeros(2)), ValueError, r"same keys.*ndarray",
+                 id="dict-and-array"),
+    pytest.param(lambda: lu.relative_error({"W": np.zeros((2, 2))}, {"W": np.zeros(4)}), ValueError,
+                 r"'W'.*\(2, 2\).*\(4,\)", id="key-shapes"),
+    pytest.param(lambda: lu.relative_error(np.array([1 + 1j]), np.array([1.0])), TypeError, r"a: .*complex128",
+                 id="complex"),
+    pytest.param(lambda: lu.relative_error({"W": np.array(["a"])}, {"W": np.array(["b"])}), TypeError,
+                 r"a\['W'\]: .*<U1", id="string-in-dict"),
+    pytest.param(lambda: lu.relative_error(np.array([1.0]), np.array([np.nan])), ValueError,
+                 r"b: expected finite values, got nan at index \(0,\)", id="nan"),
+    pytest.param(lambda: lu.relative_error(_x, _x, floor=-1), ValueError, r"floor: .*>= 0", id="floor"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

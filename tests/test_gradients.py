@@ -195,36 +195,96 @@ def test_clip_grad_norm_leaves_a_small_gradient_alone():
 
 
 # ---- bad input -----------------------------------------------------------------------------------------------
-def test_bad_input_raises_value_error_with_the_shapes():
-    p, xs, h0, hs, cache = _setup(seed=13)
-    with pytest.raises(ValueError, match=r"hs: expected shape \(T, B, H\)"):
-        g.jacobian_norms(hs[..., :-1], p)
-    with pytest.raises(ValueError, match=r"W_h: expected shape \(H, H \+ D\)"):
-        g.step_jacobians(hs, np.ones((H + D, H)))
-    with pytest.raises(ValueError, match="W_h"):
-        g.largest_singular_value({"W_x": np.ones((2, 3))})
-    with pytest.raises(ValueError, match="t: expected an integer step in 0..T"):
-        g.jacobian_product(hs, p, T + 1)
-    with pytest.raises(ValueError, match="dhs: expected shape"):
-        g.hidden_state_grads(np.ones((T, B, H + 1)), cache)
-    with pytest.raises(ValueError, match="exactly one"):
-        g.init_rnn_spectral(D, H, rng=0)
-    with pytest.raises(ValueError, match="exactly one"):
-        g.init_rnn_spectral(D, H, largest_singular_value=1.0, spectral_radius=1.0)
-    with pytest.raises(ValueError, match="largest_singular_value"):
-        g.init_rnn_spectral(D, H, largest_singular_value=-1.0)
-    with pytest.raises(ValueError, match="activation"):
-        g.pascanu_bound(0.9, 3, activation="relu")
-    with pytest.raises(ValueError, match="distance"):
-        g.pascanu_bound(0.9, -1)
-    for bad in (0, -1.0, float("nan"), float("inf"), True, "1"):
-        with pytest.raises(ValueError, match="max_norm"):
-            g.clip_grad_norm({"W_h": np.ones(2)}, bad)
-    for bad in ({}, [np.ones(2)], np.ones(2)):
-        with pytest.raises(ValueError, match="grads"):
-            g.clip_grad_norm(bad, 1.0)
-    with pytest.raises(ValueError, match=r"grads\['W_h'\]"):
-        g.clip_grad_norm({"W_h": np.array(["a"])}, 1.0)
+_p, _xs, _h0, _hs, _cache = _setup(seed=13)
+_W_nan = _p["W_h"].copy()
+_W_nan[1, 2] = np.nan
+_hs_nan = _hs.copy()
+_hs_nan[2, 0, 1] = np.inf
+_lstm_cache = lu.lstm_forward(np.ones((T, B, D)), None, None, lu.init_lstm(D, H, rng=0))[2]
+
+BAD_INPUT = [
+    pytest.param(lambda: g.jacobian_norms(_hs[..., :-1], _p), ValueError,
+                 rf"hs: expected shape \(T, B, H\) = \(\*, \*, {H}\), got \({T}, {B}, {H - 1}\)", id="hs-shape"),
+    pytest.param(lambda: g.step_jacobians(_hs, np.ones((H + D, H))), ValueError,
+                 rf"W_h: expected shape \(H, H \+ D\).*got \({H + D}, {H}\)", id="W_h-shape"),
+    pytest.param(lambda: g.largest_singular_value({"W_x": np.ones((2, 3))}), ValueError, r"W_h: .*key 'W_h'.*W_x",
+                 id="W_h-dict-key"),
+    pytest.param(lambda: g.jacobian_product(_hs, _p, T + 1), ValueError,
+                 rf"t: expected an integer step in 0..T = 0..{T}, got {T + 1}", id="t-range"),
+    pytest.param(lambda: g.hidden_state_grads(np.ones((T, B, H + 1)), _cache), ValueError,
+                 rf"dhs: expected shape \(T, B, H\).*got \({T}, {B}, {H + 1}\)", id="dhs-shape"),
+    pytest.param(lambda: g.init_rnn_spectral(D, H, rng=0), ValueError, "exactly one", id="spectral-neither"),
+    pytest.param(lambda: g.init_rnn_spectral(D, H, largest_singular_value=1.0, spectral_radius=1.0), ValueError,
+                 "exactly one", id="spectral-both"),
+    pytest.param(lambda: g.init_rnn_spectral(D, H, largest_singular_value=-1.0), ValueError,
+                 r"largest_singular_value: .*non-negative.*-1\.0", id="spectral-negative"),
+    pytest.param(lambda: g.pascanu_bound(0.9, 3, activation="relu"), ValueError, r"activation: .*'relu'",
+                 id="activation"),
+    pytest.param(lambda: g.pascanu_bound(0.9, -1), ValueError, r"distance: .*non-negative", id="distance"),
+    pytest.param(lambda: g.pascanu_bound([0.9], 3), ValueError, r"lambda_1: .*shape \(1,\)", id="lambda_1-list"),
+    pytest.param(lambda: g.pascanu_bound("0.9", 3), TypeError, r"lambda_1: .*str", id="lambda_1-str"),
+    pytest.param(lambda: g.pascanu_bound(-0.5, 3), ValueError, r"lambda_1: .*non-negative", id="lambda_1-negative"),
+    # NaN and inf: refused before LAPACK (which would raise LinAlgError and print to stderr)
+    pytest.param(lambda: g.largest_singular_value(_W_nan), ValueError,
+                 r"W_h: expected finite values, got nan at index \(1, 2\)", id="svd-nan"),
+    pytest.param(lambda: g.spectral_radius(_W_nan), ValueError, r"W_h: .*finite.*\(1, 2\)", id="eig-nan"),
+    pytest.param(lambda: g.jacobian_norms(_hs_nan, _p), ValueError, r"hs: .*finite.*inf at index \(2, 0, 1\)",
+                 id="hs-inf"),
+    pytest.param(lambda: g.jacobian_norms(_hs, _W_nan), ValueError, r"W_h: .*finite", id="W_h-nan"),
+    pytest.param(lambda: g.hidden_state_grads(np.full((T, B, H), np.nan), _cache), ValueError, r"dhs: .*finite",
+                 id="dhs-nan"),
+    # caches
+    pytest.param(lambda: g.hidden_state_grads(np.ones((T, B, H)), None), TypeError,
+                 r"cache: expected the cache returned by rnn_forward.*got NoneType", id="cache-None"),
+    pytest.param(lambda: g.hidden_state_grads(np.ones((T, B, H)), {}), TypeError, r"cache: .*keys none",
+                 id="cache-empty"),
+    pytest.param(lambda: g.hidden_state_grads(np.ones((T, B, H)), _lstm_cache), ValueError, r"cache: .*rnn_forward",
+                 id="cache-lstm"),
+    # clipping
+    *[pytest.param(lambda bad=bad: g.clip_grad_norm({"W_h": np.ones(2)}, bad), ValueError, r"max_norm: ",
+                   id=f"max_norm-{bad!r}") for bad in (0, -1.0, float("nan"), float("inf"), True, "1")],
+    *[pytest.param(lambda bad=bad: g.clip_grad_norm(bad, 1.0), ValueError, r"grads: expected a non-empty dict",
+                   id=f"grads-{type(bad).__name__}") for bad in ({}, [np.ones(2)], np.ones(2))],
+    pytest.param(lambda: g.clip_grad_norm({"W_h": np.array(["a"])}, 1.0), ValueError, r"grads\['W_h'\]: .*<U1",
+                 id="grads-str"),
+    pytest.param(lambda: g.clip_grad_norm({"W_h": np.array([1.0, np.nan])}, 1.0), ValueError,
+                 r"grads\['W_h'\]: expected finite values, got nan at index \(1,\)", id="grads-nan"),
+    pytest.param(lambda: g.clip_grad_norm({"b": np.zeros(1), "W_h": np.array([np.inf, 0.0])}, 1.0), ValueError,
+                 r"grads\['W_h'\]: .*inf at index \(0,\)", id="grads-inf"),
+    pytest.param(lambda: g.global_norm({"W_h": np.array([[0.0, -np.inf]])}), ValueError,
+                 r"grads\['W_h'\]: .*\(0, 1\)", id="global_norm-inf"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_norms_and_clipping_keep_the_direction_near_1e200_and_beyond():
+    big = {"W": np.array([3e200, 4e200]), "b": np.array([0.0])}
+    assert g.global_norm(big) == pytest.approx(5e200, rel=1e-14)
+    clipped, norm = g.clip_grad_norm(big, 1.0)
+    assert norm == pytest.approx(5e200, rel=1e-14)
+    assert_allclose(clipped["W"], [0.6, 0.8], rtol=1e-14) and clipped["b"][0] == 0.0
+    # a norm beyond the largest float64 is reported as inf, and the clipped gradient still points the same way
+    clipped, norm = g.clip_grad_norm({"W": np.array([1.5e308, 1.5e308])}, 2.0)
+    assert norm == np.inf
+    assert_allclose(clipped["W"], [2 ** 0.5, 2 ** 0.5], rtol=1e-14)
+    # tiny gradients: no underflow to zero
+    assert g.global_norm({"W": np.array([3e-200, 4e-200])}) == pytest.approx(5e-200, rel=1e-14)
+
+
+def test_clipping_is_bit_identical_to_the_plain_formula_at_ordinary_sizes():
+    # the rounding of every stored training run depends on it
+    rng = np.random.default_rng(0)
+    grads = {"a": rng.normal(size=(30, 40)) * 3, "b": rng.normal(size=7).astype(np.float32)}
+    norm = float(np.sqrt(sum(float(np.sum(v.astype(np.float64) ** 2)) for v in grads.values())))
+    clipped, got = g.clip_grad_norm(grads, 1.0)
+    assert got == norm
+    for k, v in grads.items():
+        assert np.array_equal(clipped[k], v * v.dtype.type(1.0 / norm)) and clipped[k].dtype == v.dtype
 
 
 def test_public_names_are_exported():

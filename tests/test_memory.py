@@ -158,19 +158,67 @@ def test_steps_remembered():
     assert memory.steps_remembered(np.ones(3), lags=[0, 5, 10]) == 11
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda p, xs: memory.cell_gradients(xs[:, :, :2], p), r"xs: expected shape \(T, B, D\) = \(\*, \*, 3\)"),
-    (lambda p, xs: memory.cell_gradients(xs, p, dc_last=np.zeros((3, 4))), r"dc_last: expected shape"),
-    (lambda p, xs: memory.cell_gradients(xs, p, dhs=np.zeros((5, 2, 3))), r"dhs: expected shape"),
-    (lambda p, xs: memory.cell_gradients(xs, p, times=[0, 9]), r"times: expected"),
-    (lambda p, xs: memory.cell_jacobians(xs, p, h0=np.zeros((2, 5))), r"h0: expected shape \(B, H\) = \(2, 4\)"),
-    (lambda p, xs: memory.forget_products(np.zeros((0, 3))), r"fs: expected shape"),
-    (lambda p, xs: memory.gate_values({"xs": xs}), r"cache: expected the cache returned by lstm_forward"),
-    (lambda p, xs: memory.steps_remembered(np.ones((2, 2))), r"norms: expected shape"),
-    (lambda p, xs: memory.steps_remembered(np.ones(3), threshold=0), r"threshold: expected"),
-    (lambda p, xs: memory.steps_remembered(np.ones(3), lags=[1, 2, 3]), r"lags: expected increasing"),
-])
-def test_bad_input_raises_value_error(call, match):
-    params, xs, _, _, _ = _setup()
-    with pytest.raises(ValueError, match=match):
-        call(params, xs)
+_P, _XS, _, _, _ = _setup()
+
+BAD_INPUT = [
+    pytest.param(lambda: memory.cell_gradients(_XS[:, :, :2], _P), ValueError,
+                 r"xs: expected shape \(T, B, D\) = \(\*, \*, 3\), got \(5, 2, 2\)", id="xs-D"),
+    pytest.param(lambda: memory.cell_gradients(_XS, _P, dc_last=np.zeros((3, 4))), ValueError,
+                 r"dc_last: expected shape \(B, H\) = \(2, 4\), got \(3, 4\)", id="dc_last-shape"),
+    pytest.param(lambda: memory.cell_gradients(_XS, _P, dhs=np.zeros((5, 2, 3))), ValueError,
+                 r"dhs: expected shape \(T, B, H\) = \(5, 2, 4\), got \(5, 2, 3\)", id="dhs-shape"),
+    pytest.param(lambda: memory.cell_gradients(_XS, _P, times=[0, 9]), ValueError, r"times: expected .*0\.\.5",
+                 id="times-range"),
+    pytest.param(lambda: memory.cell_jacobians(_XS, _P, h0=np.zeros((2, 5))), ValueError,
+                 r"h0: expected shape \(B, H\) = \(2, 4\), got \(2, 5\)", id="h0-shape"),
+    pytest.param(lambda: memory.cell_jacobians(np.ones((4, 0, 3)), _P), ValueError,
+                 r"xs: expected at least one step and one sequence, got shape \(4, 0, 3\)", id="cell_jacobians-B0"),
+    pytest.param(lambda: memory.cell_jacobians(np.ones((0, 2, 3)), _P), ValueError,
+                 r"xs: expected at least one step.*\(0, 2, 3\)", id="cell_jacobians-T0"),
+    pytest.param(lambda: memory.cell_gradients(np.where(np.arange(3) == 1, np.nan, _XS), _P), ValueError,
+                 r"xs: expected finite values, got nan at index \(0, 0, 1\)", id="xs-nan"),
+    pytest.param(lambda: memory.cell_gradients(_XS, _P, dc_last=np.full((2, 4), np.inf)), ValueError,
+                 r"dc_last: .*finite", id="dc_last-inf"),
+    pytest.param(lambda: memory.forget_products(np.zeros((0, 3))), ValueError, r"fs: expected shape", id="fs-empty"),
+    pytest.param(lambda: memory.forget_products(np.array([0.5, np.nan])), ValueError,
+                 r"fs: .*finite.*index \(1,\)", id="fs-nan"),
+    pytest.param(lambda: memory.gate_values({"xs": _XS}), TypeError,
+                 r"cache: expected the cache returned by lstm_forward.*keys xs", id="cache-not-lstm"),
+    pytest.param(lambda: memory.gate_values(None), TypeError, r"cache: .*got NoneType", id="cache-None"),
+    pytest.param(lambda: memory.gate_values(lu.rnn_forward(np.ones((2, 1, 1)), None, lu.init_rnn(1, 2))[1]),
+                 TypeError, r"cache: .*lstm_forward", id="cache-rnn"),
+    pytest.param(lambda: memory.steps_remembered(np.ones((2, 2))), ValueError, r"norms: expected shape \(T \+ 1,\)",
+                 id="norms-2d"),
+    pytest.param(lambda: memory.steps_remembered(np.full(5, np.nan)), ValueError,
+                 r"norms: expected finite values, got nan at index \(0,\)", id="norms-all-nan"),
+    pytest.param(lambda: memory.steps_remembered(np.array([1.0, -1.0])), ValueError, r"norms: .*non-negative",
+                 id="norms-negative"),
+    pytest.param(lambda: memory.steps_remembered(np.array([0.0, 0.0])), ValueError, r"norms: .*positive norm at lag 0",
+                 id="norms-zero-at-0"),
+    pytest.param(lambda: memory.steps_remembered(np.ones(3), threshold=0), ValueError, r"threshold: expected",
+                 id="threshold-0"),
+    pytest.param(lambda: memory.steps_remembered(np.ones(3), threshold="a"), TypeError, r"threshold: .*str",
+                 id="threshold-str"),
+    pytest.param(lambda: memory.steps_remembered(np.ones(3), lags=[1, 2, 3]), ValueError,
+                 r"lags: expected increasing", id="lags"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_gate_values_reads_the_per_step_caches_too():
+    # the layout a loop over lstm_step gives: a list of step caches, with the gates by name
+    params, xs, h0, c0, _ = _setup()
+    h, c, steps = h0, c0, []
+    for t in range(xs.shape[0]):
+        h, c, cache = lu.lstm_step(xs[t], h, c, params)
+        steps.append(cache)
+    expected = memory.gate_values(lu.lstm_forward(xs, h0, c0, params)[2])
+    for layout in (steps, {"steps": steps}, {k: np.stack([s[k] for s in steps]) for k in memory.GATES}):
+        got = memory.gate_values(layout)
+        for k in memory.GATES:
+            assert_allclose(got[k], expected[k], rtol=1e-13, atol=1e-15)

@@ -67,9 +67,10 @@ def test_notebook_kernel_and_format(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_notebook_opens_with_its_title(path):
-    """The first cell is markdown starting with the chapter's only H1, which the book uses as the page title."""
+    """After the Colab set-up cell (hidden in the book, see test_colab.py), the first cell is markdown starting with
+    the chapter's only H1, which the book uses as the page title."""
     nb = nbformat.read(path, as_version=4)
-    first = nb.cells[0]
+    first = nb.cells[1] if nb.cells[0].get("id") == "colab-setup" else nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     h1 = [line for cell in nb.cells if cell.cell_type == "markdown" for line in _prose_lines(cell.source)
           if line.startswith("# ")]
@@ -87,3 +88,143 @@ def _prose_lines(markdown):
             fence = None
         elif fence is None:
             yield line
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The promise that every claim is checked (issue 12, item 7): what CONTRIBUTING says, tested on the files.
+# ---------------------------------------------------------------------------------------------------------------
+
+import io
+import re
+import tokenize
+
+
+def _asserting_names(source):
+    """The names in a code cell's Python that assert: the ``assert`` statement, or a call such as
+    ``np.testing.assert_allclose``. Comments and strings do not count. IPython lines (``%magic``, ``!cmd``) are
+    skipped."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    found = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if tok.type == tokenize.NAME and (tok.string == "assert" or tok.string.startswith("assert_")):
+                found.append(tok.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        found = re.findall(r"\bassert\w*", source)         # unparsable: fall back on the text
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_every_cell_that_asserts_is_tagged_check(path):
+    """CONTRIBUTING: every cell that contains ``assert`` (the statement or an ``assert_*`` call) is tagged
+    ``check``, so that the book's claims and their checks can be found, hidden and counted."""
+    nb = nbformat.read(path, as_version=4)
+    untagged = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        names = _asserting_names(cell.source)
+        if names and "check" not in cell.metadata.get("tags", []):
+            untagged.append(f"cell {i} (id {cell.get('id')}): {', '.join(sorted(set(names)))}")
+    assert not untagged, f"{path.name}: cells that assert but are not tagged 'check':\n" + "\n".join(untagged)
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
+_CODE_LANGS = {"python", "python3", "py", "ipython", "ipython3", "{code-cell}", "{code}", "{code-block}",
+               "{ipython}", "{ipython3}"}
+
+
+def _code_fences_in_solutions(markdown, gated):
+    """The code fences of one markdown cell that sit inside a solution: inside a ``{solution}`` directive's fence,
+    or anywhere in the cell when ``gated`` (the cell lies between ``{solution-start}`` and ``{solution-end}``).
+    Fences nest as in MyST: a directive's content is markdown, a code block's content is literal."""
+    stack, found = [], []                      # stack of (fence chars, info word)
+    for line in markdown.splitlines():
+        m = _FENCE.match(line)
+        if not m:
+            continue
+        fence, info = m.group(1), m.group(2)
+        word = info.split()[0].lower() if info else ""
+        if stack and not info and fence[0] == stack[-1][0][0] and len(fence) >= len(stack[-1][0]):
+            stack.pop()                        # a closing fence
+            continue
+        if stack and not stack[-1][1].startswith("{"):
+            continue                           # inside a code block: literal text
+        if word in _CODE_LANGS and (gated or any(w == "{solution}" for _, w in stack)):
+            found.append(word)
+        stack.append((fence, word))
+    return found
+
+
+def _unexecuted_code_in_solutions(nb):
+    """Places where a solution holds Python that never runs: a code fence inside a ``{solution}`` directive, or a
+    code fence in a markdown cell between ``{solution-start}`` and ``{solution-end}``."""
+    problems, inside_gated = [], False
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = cell.source
+        starts = bool(re.search(r"\{solution-start\}", text))
+        ends = bool(re.search(r"\{solution-end\}", text))
+        code = _code_fences_in_solutions(text, gated=inside_gated or starts)
+        if code:
+            problems.append(f"cell {i} (id {cell.get('id')}): a {', '.join(code)} fence inside a solution")
+        if starts:
+            inside_gated = True
+        if ends:
+            inside_gated = False
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_solutions_hold_no_unexecuted_python(path):
+    """Issue 12, item 4: a solution's code is executed. ``{solution}`` blocks hold prose only; code lives in code
+    cells between a ``{solution-start}`` and a ``{solution-end}`` markdown cell (sphinx-exercise's gated syntax),
+    so a reader of the static book sees its output."""
+    nb = nbformat.read(path, as_version=4)
+    problems = _unexecuted_code_in_solutions(nb)
+    assert not problems, f"{path.name}: solutions with code that never runs:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_gated_solutions_are_paired(path):
+    """Every ``{solution-start}`` is closed by a ``{solution-end}`` before the next one opens or the notebook ends,
+    and a gated solution holds at least one code cell (otherwise it would be a plain ``{solution}``)."""
+    nb = nbformat.read(path, as_version=4)
+    open_at, code_cells, problems = None, 0, []
+    for i, cell in enumerate(nb.cells):
+        text = cell.source if cell.cell_type == "markdown" else ""
+        for marker in re.findall(r"\{solution-(start|end)\}", text):
+            if marker == "start":
+                if open_at is not None:
+                    problems.append(f"cell {i}: solution-start while the one of cell {open_at} is open")
+                open_at, code_cells = i, 0
+            else:
+                if open_at is None:
+                    problems.append(f"cell {i}: solution-end with no solution-start")
+                elif code_cells == 0:
+                    problems.append(f"cells {open_at}-{i}: a gated solution with no code cell")
+                open_at = None
+        if cell.cell_type == "code" and open_at is not None:
+            code_cells += 1
+    if open_at is not None:
+        problems.append(f"cell {open_at}: solution-start never closed")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_solution_checks_detect_what_they_should():
+    """The two detectors on small hand-made notebooks: they must catch the defects the tests above look for."""
+    v4 = nbformat.v4
+    fenced = v4.new_notebook(cells=[v4.new_markdown_cell(
+        "```{solution} ex-1\n:class: dropdown\n\nText.\n\n```python\nprint(1)\n```\n```")])
+    assert _unexecuted_code_in_solutions(fenced)
+    gated = v4.new_notebook(cells=[v4.new_markdown_cell("```{solution-start} ex-1\n:class: dropdown\n```"),
+                                   v4.new_code_cell("print(1)"),
+                                   v4.new_markdown_cell("```{solution-end}\n```")])
+    assert not _unexecuted_code_in_solutions(gated)
+    exercise_only = v4.new_notebook(cells=[v4.new_markdown_cell(
+        "```{exercise}\n:label: ex-1\n\nRun:\n\n```python\nprint(1)\n```\n```")])
+    assert not _unexecuted_code_in_solutions(exercise_only)     # code in an exercise is an instruction
+    assert _asserting_names("x = 1\nassert x == 1") == ["assert"]
+    assert _asserting_names("np.testing.assert_allclose(a, b)") == ["assert_allclose"]
+    assert _asserting_names("# assert nothing\ns = 'assert'") == []

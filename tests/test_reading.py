@@ -49,5 +49,50 @@ def test_shipped_models_load_and_are_what_the_script_recorded():
         run = next(r for r in stored["runs"] if (r["cell"], r["train_set"], r["seed"]) == (cell, train_set, 0))
         for test in ("near", "far"):
             assert lu.train.evaluate(cell, params, *sets[test], "classification")[1] == pytest.approx(run[test])
-    with pytest.raises(ValueError, match="name"):
-        rd.load_review_model("transformer")
+
+
+def test_shipped_models_are_package_data():
+    # read with importlib.resources, so a notebook opened alone (Colab) finds them
+    import inspect
+
+    assert "resources.files" in inspect.getsource(rd.load_review_model)
+    assert "resources.files" in inspect.getsource(rd.review_runs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input, table
+
+_lstm = rd.load_review_model("lstm")
+_reading = rd.read_text(_lstm, lu.data.ARTICLE_REVIEW)
+
+BAD_INPUT = [
+    pytest.param(lambda: rd.load_review_model("transformer"), ValueError,
+                 r"name: expected one of 'lstm'.*'transformer'",
+                 id="model-name"),
+    pytest.param(lambda: rd.load_review_model(3), ValueError, r"name: .*got 3", id="model-name-int"),
+    pytest.param(lambda: rd.read_text(_lstm, None), TypeError, r"text: expected a str, got NoneType", id="text-None"),
+    pytest.param(lambda: rd.read_text(_lstm, "!!!"), ValueError, r"text: expected at least one word, got '!!!'",
+                 id="text-no-words"),
+    pytest.param(lambda: rd.read_text(rd.load_review_model("rnn"), "amazing movie"), ValueError,
+                 r"params: expected the keys of 'lstm'", id="params-rnn"),
+    pytest.param(lambda: rd.read_text(None, "amazing"), TypeError, r"params: expected a dict", id="params-None"),
+    pytest.param(lambda: rd.read_text(_lstm, "amazing", vocab=lu.data.Vocabulary(["amazing"])), ValueError,
+                 r"vocab: expected a vocabulary of the model's input size D = \d+, got one of 3 entries",
+                 id="vocab-size"),
+    pytest.param(lambda: rd.read_text(_lstm, "amazing", vocab=["amazing"]), TypeError, r"vocab: expected a Vocabulary",
+                 id="vocab-list"),
+    pytest.param(lambda: rd.top_words(_reading, "nope"), ValueError, r"key: expected one of 'write', 'held'.*'nope'",
+                 id="top_words-key"),
+    pytest.param(lambda: rd.top_words(_reading, "write", k=0), ValueError, r"k: expected an integer >= 1, got 0",
+                 id="top_words-k"),
+    pytest.param(lambda: rd.top_words({"words": []}, "write"), TypeError, r"reading: expected the dict returned by "
+                 r"read_text", id="top_words-reading"),
+    pytest.param(lambda: rd.reading_claims(rd.read_text(_lstm, "a movie")), ValueError,
+                 r"reading: expected a reading of the article's review.*'amazing'", id="claims-other-text"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_INPUT)
+def test_bad_input_is_refused_by_name(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -8,7 +8,10 @@
  * 2. ipywidgets 8 typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue); the book loads MathJax 3,
  *    which has no Hub, so every widget label threw "Cannot read properties of undefined (reading 'Queue')".
  *    Give MathJax 3 a Hub whose Queue(["Typeset", Hub, element]) typesets the element with MathJax 3, turning
- *    the $...$ of a label (Jupyter's delimiters, not MathJax 3's defaults) into \(...\) first.
+ *    the $...$ of a label (Jupyter's delimiters, not MathJax 3's defaults) into \(...\) first. * 3. Sliders for every reader (the kernel-free explorers of lstm_utils/widgets.py): noUiSlider's handle, the
+ *    element with role="slider" that takes the keyboard, has no accessible name (axe: aria-input-field-name), so
+ *    it gets the slider's description as aria-label and the readout as aria-valuetext; and a click or tap on the
+ *    track moves the keyboard focus to the handle, so the arrow keys work next, as the landing page says.
  */
 (function () {
   "use strict";
@@ -61,4 +64,64 @@
       set: function (value) { current = withHub(value); }
     });
   } catch (err) { /* a non-configurable MathJax property: leave it alone */ }
+})();
+
+(function () {
+  "use strict";
+
+  function descriptionOf(slider) {
+    var label = slider.querySelector(".widget-label");
+    if (!label) return "";
+    // ipywidgets puts the description in the label's title; its text may be typeset by MathJax
+    return (label.getAttribute("title") || label.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  function readoutOf(slider) {
+    var readout = slider.querySelector(".widget-readout");
+    return readout ? (readout.value || readout.textContent || "").trim() : "";
+  }
+
+  function label(slider, handle) {
+    var name = descriptionOf(slider);
+    if (name && handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
+    var text = readoutOf(slider);
+    if (text && handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
+  }
+
+  function enhance(slider) {
+    var handle = slider.querySelector(".noUi-handle");
+    if (!handle) return;
+    label(slider, handle);
+    if (slider.getAttribute("data-lu-a11y")) return;
+    slider.setAttribute("data-lu-a11y", "1");
+    var track = slider.querySelector(".noUi-target") || slider;
+    track.addEventListener("pointerdown", function (event) {
+      if (event.target === handle) return;      // the handle takes the focus itself
+      // after noUiSlider has moved the handle to the click (it handles the same event)
+      setTimeout(function () { handle.focus({ preventScroll: true }); }, 0);
+    });
+    // noUiSlider rewrites aria-valuetext on every move: follow it with the readout's text
+    ["keyup", "pointerup", "change"].forEach(function (type) {
+      slider.addEventListener(type, function () { setTimeout(function () { label(slider, handle); }, 0); });
+    });
+  }
+
+  var scheduled = false;
+  function scan() {
+    scheduled = false;
+    var sliders = document.querySelectorAll(".widget-slider, .jupyter-widget-slider");
+    for (var i = 0; i < sliders.length; i++) enhance(sliders[i]);
+  }
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    (window.requestAnimationFrame || setTimeout)(scan);
+  }
+  // the HTML manager renders the saved widget views after the page has loaded, and MathJax typesets their labels
+  // later still: watch the document and label every slider as it appears
+  function start() {
+    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true, characterData: true });
+    schedule();
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
