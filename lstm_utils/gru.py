@@ -5,8 +5,8 @@ Notation as in :mod:`lstm_utils.rnn`: ``T`` steps, ``B`` sequences, ``D`` input 
 (the first ``H`` columns read :math:`h_{t-1}`, the last ``D`` read :math:`x_t`) and ``b_z, b_r, b_h`` of shape
 ``(H,)``.
 
-Equations
----------
+Equations, in the book's notation:
+
 .. math::
 
     z_t &= \sigma(W_z \cdot [h_{t-1}, x_t] + b_z)                 &\text{update gate}\\
@@ -203,8 +203,10 @@ def gru_step(x_t, h_prev, params, *, reset_after=False):
         For :func:`gru_step_backward`: ``x`` (B, D), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (B, H), the
         validated ``params`` and ``reset_after``.
 
-    Equations
-    ---------
+    Notes
+    -----
+    Equations, in the book's notation:
+
     :math:`z_t = \sigma(W_z [h_{t-1}, x_t] + b_z)`, :math:`r_t = \sigma(W_r [h_{t-1}, x_t] + b_r)`,
     :math:`\tilde h_t = \tanh(W_h [r_t * h_{t-1}, x_t] + b_h)` (with ``reset_after``:
     :math:`\tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1}))`), :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t`.
@@ -237,8 +239,10 @@ def gru_step_backward(dh_t, cache):
     dx_t : array (B, D)
     dh_prev : array (B, H)
 
-    Equations
-    ---------
+    Notes
+    -----
+    Equations, in the book's notation:
+
     * :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t` gives :math:`\delta z = \delta h\,(\tilde h_t - h_{t-1})`,
       :math:`\delta \tilde h = \delta h\, z_t` and the direct path :math:`\delta h_{t-1} = \delta h\,(1 - z_t)`;
     * the candidate, with :math:`a_h` its pre-activation: :math:`\delta a_h = \delta \tilde h (1 - \tilde h_t^2)`,
@@ -288,8 +292,10 @@ def gru_forward(xs, h0, params, *, reset_after=False):
         states :math:`h_0..h_T`: the returned ``hs`` is the cache's own array, so writing into it changes what
         :func:`gru_backward` computes.
 
-    Equations
-    ---------
+    Notes
+    -----
+    Equations, in the book's notation:
+
     For t = 1..T, with :math:`h_0` = ``h0``:
 
     .. math::
@@ -341,8 +347,10 @@ def gru_backward(dhs, cache):
     dxs : array (T, B, D)
     dh0 : array (B, H)
 
-    Equations
-    ---------
+    Notes
+    -----
+    Equations, in the book's notation:
+
     Going back from t = T, the total gradient on :math:`h_t` is :math:`\delta h_t` = ``dhs[t]`` plus what step
     t+1 sends back; :func:`gru_step_backward`'s equations turn it into the gradients on the step's pre-activations
     and on :math:`h_{t-1}`. Along the direct path the gradient is multiplied only by :math:`1 - z_t`, as the LSTM's

@@ -149,8 +149,10 @@ def to_torch_gru(params: Mapping) -> dict:
         blocks in PyTorch's gate order r, z, n; ``bias_hh_l0`` is zero. float32 if any weight is float32, float64
         otherwise.
 
-    Equations
-    ---------
+    Notes
+    -----
+    Equations, in the book's notation:
+
     PyTorch's GRU is
 
     .. math::
