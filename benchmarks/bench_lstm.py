@@ -10,7 +10,7 @@ What is timed, for each size (T, B, D, H) and dtype (float32, float64):
   upstream gradient (weights *and* input require grad, so both sides compute the same gradients);
 * ``ours``: :func:`lstm_utils.lstm_forward` then :func:`lstm_utils.lstm_backward` with the same gradient;
 * ``naive``: the readable reference, :func:`lstm_utils.lstm_step` / :func:`lstm_utils.lstm_step_backward` in a
-  Python loop over t, gradients summed over steps: what the fast path replaces.
+  Python loop over t, gradients summed over steps: what the sequence functions replace.
 
 The three are run interleaved (one of each, in rotating order, repeated), so a change in the machine's load hits
 all three alike; the table gives the median of the repeats and the ratio ours / torch. Both libraries get the same
