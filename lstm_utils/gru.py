@@ -117,15 +117,17 @@ def _step(a_x, h_prev, W_hh, reset_after):
     Returns :math:`h_t` and the step's values ``z, r, h_tilde, n`` (see :data:`STEP_KEYS`).
     """
     H = h_prev.shape[1]
-    a_zr = a_x[:, : 2 * H] + h_prev @ W_hh[: 2 * H].T
-    z = sigmoid(a_zr[:, :H])                                   # update gate
-    r = sigmoid(a_zr[:, H:])                                   # reset gate
     if reset_after:
-        n = h_prev @ W_hh[2 * H :].T                           # W_{h,h} h_{t-1}, then reset
-        h_tilde = np.tanh(a_x[:, 2 * H :] + r * n)                # candidate
+        a_h = h_prev @ W_hh.T                                  # (B, 3H): the recurrent parts, one product
+        s = sigmoid(a_x[:, : 2 * H] + a_h[:, : 2 * H])         # both gates in one call
+        z, r = s[:, :H], s[:, H:]                              # update gate, reset gate
+        n = a_h[:, 2 * H :]                                    # W_{h,h} h_{t-1}, then reset
+        h_tilde = np.tanh(a_x[:, 2 * H :] + r * n)             # candidate
     else:
+        s = sigmoid(a_x[:, : 2 * H] + h_prev @ W_hh[: 2 * H].T)
+        z, r = s[:, :H], s[:, H:]                              # update gate, reset gate
         n = r * h_prev                                         # reset, then W_{h,h} (r_t * h_{t-1})
-        h_tilde = np.tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)  # candidate
+        h_tilde = np.tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)   # candidate
     h_t = (1.0 - z) * h_prev + z * h_tilde                     # new hidden state
     return h_t, {"z": z, "r": r, "h_tilde": h_tilde, "n": n}
 

@@ -102,9 +102,9 @@ def _step(a_x, h_prev, c_prev, W_hh):
     """
     H = h_prev.shape[1]
     a = a_x + h_prev @ W_hh.T                  # (B, 4H): the four pre-activations, blocks f, i, C~, o
-    s = sigmoid(a)                             # σ of every block in one call (cheaper than three calls;
-    f, i, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]   # the C~ block's σ is not used)
-    c_tilde = np.tanh(a[:, 2 * H : 3 * H])        # candidate
+    s = sigmoid(a)                             # σ of every block in one call, cheaper than three calls
+    f, i, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]   # forget, input and output gates (σ of C~ unused)
+    c_tilde = np.tanh(a[:, 2 * H : 3 * H])     # candidate
     c = f * c_prev + i * c_tilde               # cell state
     tanh_c = np.tanh(c)
     h = o * tanh_c                             # hidden state
