@@ -319,7 +319,7 @@ def gru_forward(xs, h0, params, *, reset_after=False):
     a_xs = xs @ W_x.T + b                                      # (T, B, 3H): the input projections of all steps
     hs = np.empty((T + 1, B, H), dtype=dtype)                 # h_0..h_T, filled step by step
     hs[0] = h0
-    cache = {k: np.empty((T, B, H), dtype=dtype) for k in ("z", "r", "h_tilde", "n")}
+    cache = {k: np.empty((T, B, H), dtype=dtype) for k in STEP_KEYS[2:]}   # z, r, h~, n
     for t in range(T):
         h, s = _step(a_xs[t], hs[t], W_hh, reset_after)
         hs[t + 1] = h
@@ -368,7 +368,7 @@ def gru_backward(dhs, cache):
     dns = np.empty((T, B, H), dtype=hs.dtype)
     dh_next = np.zeros((B, H), dtype=hs.dtype)                # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
-        step = {k: cache[k][t] for k in ("h_prev", "z", "r", "h_tilde", "n")}
+        step = {k: cache[k][t] for k in STEP_KEYS[1:]}
         das[t], dns[t], dh_next = _step_backward(dhs[t] + dh_next, step, W_hh, reset_after)
     grads, dxs = _gradients(das, dns, cache, W_x, reset_after)
     return grads, dxs, dh_next

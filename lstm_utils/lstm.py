@@ -269,9 +269,9 @@ def lstm_forward(xs, h0, c0, params):
         For :func:`lstm_backward`: the values of :data:`STEP_KEYS` for every step, stacked, ``x`` (T, B, D) (the same
         array as ``xs``) and the others (T, B, H); also ``xs``, ``h0``, ``c0``, ``hs``, ``cs`` and the validated
         ``params``; and, under their older names, ``tanh_cs`` (the same array as ``tanh_c``), the fused weight ``W``
-        (4H, H + D) in the order f, i, C̃, o, and ``H``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one array of the states
-        :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the cache's own arrays, so
-        writing into them changes what :func:`lstm_backward` computes.
+        (4H, H + D) in the order f, i, C̃, o, and ``H``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one
+        array of the states :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the
+        cache's own arrays, so writing into them changes what :func:`lstm_backward` computes.
 
     Notes
     -----
