@@ -237,8 +237,8 @@ What bounds the remaining gap:
   * float32: PyTorch runs oneDNN's fused LSTM (aten::mkldnn_rnn_layer and its backward, in torch.profiler): the
     whole sequence in one compiled kernel, no per-step dispatch. Our sequence functions are a Python loop over the
     step equations: per step forward one product for all four gates, one call of lstm_utils.sigmoid and two of
-    tanh, the cell update; backward one product and about ten elementwise operations (the local derivatives,
-    which depend on the forward pass only, are formed for all steps before the loop). Each numpy call costs roughly
+    tanh, the cell update; backward one product and about twenty elementwise operations (the local derivatives of
+    the step, then the chain rule through them). Each numpy call costs roughly
     a microsecond of Python and ufunc dispatch before any arithmetic: at the small size (B*H = 2048 entries per
     state) that is of the order of the arithmetic itself, and it is the gap. The largest single cost is the
     sigmoid: lstm_utils.sigmoid is overflow-free through exp(-|x|) and a where(), about ten passes over its input

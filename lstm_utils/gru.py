@@ -105,7 +105,9 @@ def _fuse(p, H):
     W_x = np.concatenate([p[k][:, H:] for k in WEIGHT_KEYS], axis=0)
     W_hh = np.concatenate([p[k][:, :H] for k in WEIGHT_KEYS], axis=0)
     b = np.concatenate([p[k] for k in BIAS_KEYS])
-    return W_x, W_hh, b
+    # C order whatever the parameters' layout (concatenating Fortran-ordered blocks gives a Fortran-ordered array,
+    # whose row blocks would take another BLAS path and round differently)
+    return np.ascontiguousarray(W_x), np.ascontiguousarray(W_hh), b
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -122,8 +122,7 @@ def _local_derivatives(v):
     * ``"C/a_c"``: :math:`\partial C_t / \partial a_C = i_t (1 - \tilde C_t^2)`;
     * ``"h/a_o"``: :math:`\partial h_t / \partial a_o = \tanh(C_t)\, o_t (1 - o_t)`.
 
-    All elementwise (each is the diagonal of a diagonal Jacobian). They depend on the forward pass only, so
-    :func:`lstm_backward` forms them for all steps at once, before its loop.
+    All elementwise (each is the diagonal of a diagonal Jacobian), and they depend on the forward pass only.
     """
     f, i, c_tilde, o, tanh_c = v["f"], v["i"], v["c_tilde"], v["o"], v["tanh_c"]
     return {"h/C": o * (1.0 - tanh_c**2),
@@ -349,12 +348,10 @@ def lstm_backward(dhs, cache, dc_last=None):
     dhs = check_gradient("dhs", dhs, hs.shape, "T, B, H", dtype)
     dc = check_state("dc_last", dc_last, B, H, dtype)
     W_hh, W_x = _split(fuse_params(values["params"])[0], H)
-    local = _local_derivatives(values)                        # (T, B, H) each, for every step at once
-    f = values["f"]
     das = np.empty((T, B, 4 * H), dtype=dtype)                # the pre-activation gradients, filled going back
     dh_next = np.zeros((B, H), dtype=dtype)                   # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
-        d = {k: v[t] for k, v in local.items()}
-        das[t], dh_next, dc = _step_backward(dhs[t] + dh_next, dc, d, f[t], W_hh)
+        s = {k: values[k][t] for k in STEP_KEYS[2:]}           # the step's values: C_{t-1}, its gates, tanh C_t
+        das[t], dh_next, dc = _step_backward(dhs[t] + dh_next, dc, _local_derivatives(s), s["f"], W_hh)
     grads, dxs = _gradients(das, values["x"], values["h_prev"], W_x)
     return grads, dxs, dh_next, dc
