@@ -207,10 +207,8 @@ def gru_step(x_t, h_prev, params, *, reset_after=False):
         For :func:`gru_step_backward`: ``x`` (B, D), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (B, H), the
         validated ``params`` and ``reset_after``.
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     :math:`z_t = \sigma(W_z [h_{t-1}, x_t] + b_z)`, :math:`r_t = \sigma(W_r [h_{t-1}, x_t] + b_r)`,
     :math:`\tilde h_t = \tanh(W_h [r_t * h_{t-1}, x_t] + b_h)` (with ``reset_after``:
     :math:`\tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1}))`), :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t`.
@@ -243,10 +241,8 @@ def gru_step_backward(dh_t, cache):
     dx_t : array (B, D)
     dh_prev : array (B, H)
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     * :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t` gives :math:`\delta z = \delta h\,(\tilde h_t - h_{t-1})`,
       :math:`\delta \tilde h = \delta h\, z_t` and the direct path :math:`\delta h_{t-1} = \delta h\,(1 - z_t)`;
     * the candidate, with :math:`a_h` its pre-activation: :math:`\delta a_h = \delta \tilde h (1 - \tilde h_t^2)`,
@@ -296,10 +292,8 @@ def gru_forward(xs, h0, params, *, reset_after=False):
         states :math:`h_0..h_T`: the returned ``hs`` is the cache's own array, so writing into it changes what
         :func:`gru_backward` computes.
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     For t = 1..T, with :math:`h_0` = ``h0``:
 
     .. math::
@@ -351,10 +345,8 @@ def gru_backward(dhs, cache):
     dxs : array (T, B, D)
     dh0 : array (B, H)
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     Going back from t = T, the total gradient on :math:`h_t` is :math:`\delta h_t` = ``dhs[t]`` plus what step
     t+1 sends back; :func:`gru_step_backward`'s equations turn it into the gradients on the step's pre-activations
     and on :math:`h_{t-1}`. Along the direct path the gradient is multiplied only by :math:`1 - z_t`, as the LSTM's

@@ -182,10 +182,8 @@ def lstm_step(x_t, h_prev, c_prev, params):
         For :func:`lstm_step_backward`: the values of :data:`STEP_KEYS`, ``x`` (B, D) and the others (B, H), and
         the validated ``params``.
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     :math:`f_t, i_t, o_t = \sigma(W_g [h_{t-1}, x_t] + b_g)`, :math:`\tilde C_t = \tanh(W_C [h_{t-1}, x_t] + b_C)`,
     :math:`C_t = f_t C_{t-1} + i_t \tilde C_t`, :math:`h_t = o_t \tanh(C_t)`.
     """
@@ -224,10 +222,8 @@ def lstm_step_backward(dh_t, dc_t, cache):
     dx_t : array (B, D)
     dh_prev, dc_prev : array (B, H)
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     * :math:`h_t = o_t \tanh(C_t)` gives :math:`\delta o = \delta h \tanh C_t` and adds
       :math:`\delta h\, o_t (1 - \tanh^2 C_t)` to :math:`\delta C_t`;
     * :math:`C_t = f_t C_{t-1} + i_t \tilde C_t` gives :math:`\delta f = \delta C\, C_{t-1}`,
@@ -272,10 +268,8 @@ def lstm_forward(xs, h0, c0, params):
         array of the states :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the
         cache's own arrays, so writing into them changes what :func:`lstm_backward` computes.
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     For t = 1..T, with :math:`h_0, C_0` = ``h0``, ``c0`` and :math:`W = [W_f; W_i; W_C; W_o]` (4H, H + D):
 
     .. math::
@@ -330,10 +324,8 @@ def lstm_backward(dhs, cache, dc_last=None):
     dxs : array (T, B, D)
     dh0, dc0 : array (B, H)
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     Going back from t = T, the total gradients on the states are :math:`\delta h_t` = ``dhs[t]`` plus what step
     t+1 sends back, and :math:`\delta C_t` as step t+1 sends it back (``dc_last`` for t = T); the equations of
     :func:`lstm_step_backward` turn them into the gradients on the step's pre-activations and on

@@ -174,10 +174,8 @@ def rnn_step_backward(dh_t, cache):
     dx_t : array (B, D)
     dh_prev : array (B, H)
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     With :math:`a = W_h [h_{t-1}, x_t] + b_h` and :math:`\tanh' = 1 - \tanh^2`:
     :math:`\partial L/\partial a = \partial L/\partial h_t \odot (1 - h_t^2)`,
     :math:`\partial L/\partial W_h = (\partial L/\partial a)^\top [h_{t-1}, x_t]`,
@@ -215,10 +213,8 @@ def rnn_forward(xs, h0, params):
         ``h_prev`` and ``h`` are views of one array of the states :math:`h_0..h_T`: the returned ``hs`` is the
         cache's own array, so writing into it changes what :func:`rnn_backward` computes.
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     .. math:: h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h) = \tanh(W_{hh} h_{t-1} + W_x x_t + b_h), \quad t = 1..T,
 
     with :math:`h_0` = ``h0`` and :math:`W_h = [W_{hh}, W_x]`. The input half :math:`W_x x_t + b_h` does not depend
@@ -259,10 +255,8 @@ def rnn_backward(dhs, cache):
     dxs : array (T, B, D)
     dh0 : array (B, H)
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     Going back from t = T, the total gradient on :math:`h_t` is ``dhs[t]`` plus what step t+1 sends back;
     :math:`\delta_t = (\partial L/\partial h_t) \odot (1 - h_t^2)` and
     :math:`\partial L/\partial h_{t-1} \mathrel{+}= \delta_t W_{hh}`. Parameter and input gradients are sums over

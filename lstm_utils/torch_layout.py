@@ -149,10 +149,8 @@ def to_torch_gru(params: Mapping) -> dict:
         blocks in PyTorch's gate order r, z, n; ``bias_hh_l0`` is zero. float32 if any weight is float32, float64
         otherwise.
 
-    Notes
-    -----
-    Equations, in the book's notation:
-
+    Equations
+    ---------
     PyTorch's GRU is
 
     .. math::
