@@ -10,7 +10,7 @@ What is timed, for each size (T, B, D, H) and dtype (float32, float64):
   upstream gradient (weights *and* input require grad, so both sides compute the same gradients);
 * ``ours``: :func:`lstm_utils.lstm_forward` then :func:`lstm_utils.lstm_backward` with the same gradient;
 * ``naive``: the readable reference, :func:`lstm_utils.lstm_step` / :func:`lstm_utils.lstm_step_backward` in a
-  Python loop over t, gradients summed over steps: what the fast path replaces.
+  Python loop over t, gradients summed over steps: what the sequence functions replace.
 
 The three are run interleaved (one of each, in rotating order, repeated), so a change in the machine's load hits
 all three alike; the table gives the median of the repeats and the ratio ours / torch. Both libraries get the same
@@ -237,12 +237,13 @@ What bounds the remaining gap:
   * float32: PyTorch runs oneDNN's fused LSTM (aten::mkldnn_rnn_layer and its backward, in torch.profiler): the
     whole sequence in one compiled kernel, no per-step dispatch. Our sequence functions are a Python loop over the
     step equations: per step forward one product for all four gates, one call of lstm_utils.sigmoid and two of
-    tanh, the cell update; backward one product and about a dozen elementwise operations (the squashings' slopes,
-    which depend on the forward pass only, are formed for all steps before the loop). Each numpy call costs roughly
+    tanh, the cell update; backward one product and about twenty elementwise operations (the local derivatives of
+    the step, then the chain rule through them). Each numpy call costs roughly
     a microsecond of Python and ufunc dispatch before any arithmetic: at the small size (B*H = 2048 entries per
-    state) that is of the order of the arithmetic itself, and it is the gap. At the larger size the 'gemm share' column shows that most of our time is in the
-    matrix products, so the ratio there is mostly OpenBLAS's sgemm against oneDNN's on these shapes. Closing the
-    rest needs compiled code (numba, Cython, a C extension), outside this numpy-only package.
+    state) that is of the order of the arithmetic itself, and it is the gap. The largest single cost is the
+    sigmoid: lstm_utils.sigmoid is overflow-free through exp(-|x|) and a where(), about ten passes over its input
+    where tanh makes one. The 'gemm share' column is the part of our time spent in the matrix products alone.
+    Closing the rest needs compiled code (numba, Cython, a C extension), outside this numpy-only package.
   * float64: PyTorch takes the oneDNN path for float32 (and 16-bit types) only; in float64 it runs its generic
     per-step loop of ATen ops (mm, addmm, cat, stack, copies, each with autograd bookkeeping), which does more
     work per step than our fused loop, so the ratio is below 1. The floor left is the matrix products (the 'gemm

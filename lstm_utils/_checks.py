@@ -23,6 +23,12 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ._validate import ArgumentTypeError  # a TypeError that is also a ValueError
+
+__all__ = ["ArgumentTypeError", "CELL_GATES", "as_finite_array", "as_real_array", "cell_keys", "cell_params",
+           "check_cache", "check_finite", "check_gradient", "check_params", "check_sequence", "check_shape",
+           "check_state", "check_step_input", "compute_dtype", "input_size"]
+
 # A dimension of an expected shape is an int (must match) or None (any size).
 Dim = int | None
 
@@ -38,11 +44,6 @@ def cell_keys(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(f"W_{g}" for g in gates), tuple(f"b_{g}" for g in gates)
 
 
-class ArgumentTypeError(TypeError, ValueError):
-    """An argument of the wrong type. A ``TypeError``, and a ``ValueError`` too, so that code written against the
-    package's older "every bad input is a ValueError" keeps catching it."""
-
-
 def compute_dtype(*arrays) -> np.dtype:
     """float32 if the data arrives as float32, float64 otherwise (the course's default)."""
     for a in arrays:
@@ -53,13 +54,16 @@ def compute_dtype(*arrays) -> np.dtype:
 
 
 def as_real_array(name: str, value, dtype: np.dtype) -> np.ndarray:
-    """``value`` as an array of ``dtype``; booleans and integers are converted, anything else non-real is refused."""
+    """``value`` as an array of ``dtype``; booleans, integers and other floats are converted, anything else
+    (complex, strings, objects, ``None``) is refused with :class:`ArgumentTypeError`."""
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        raise ArgumentTypeError(f"{name}: expected a real numeric array, got {type(value).__name__}")
     try:
         a = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"{name}: expected a real numeric array, could not convert it ({exc})") from None
     if a.dtype.kind not in "biuf":
-        raise ValueError(f"{name}: expected a real numeric array (float32 or float64), got dtype {a.dtype}")
+        raise ArgumentTypeError(f"{name}: expected a real numeric array (float32 or float64), got dtype {a.dtype}")
     return a.astype(dtype, copy=False)
 
 
@@ -84,7 +88,8 @@ def _format(shape: Sequence[Dim]) -> str:
 
 
 def check_shape(name: str, a: np.ndarray, shape: Sequence[Dim], labels: str) -> None:
-    """Raise unless ``a.shape`` matches ``shape`` (``None`` matches any size); ``labels`` names the axes, e.g. "T, B, D"."""
+    """Raise unless ``a.shape`` matches ``shape`` (``None`` matches any size); ``labels`` names the axes, e.g.
+    "T, B, D"."""
     ok = a.ndim == len(shape) and all(d is None or d == n for d, n in zip(shape, a.shape))
     if not ok:
         raise ValueError(f"{name}: expected shape ({labels}) = {_format(shape)}, got {tuple(a.shape)}")

@@ -32,7 +32,7 @@ from typing import Mapping
 import numpy as np
 
 from ._checks import as_real_array, check_shape, compute_dtype
-from ._init import as_rng, check_sizes
+from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 from ._validate import ArgumentTypeError, finite
 
 # Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
@@ -101,38 +101,6 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     if np.any(d < 0) or not np.all(np.isfinite(d)):
         raise ValueError("distance: expected finite non-negative step counts T - t")
     return (gamma * lambda_1) ** d
-
-
-def init_rnn_spectral(input_size, hidden_size, *, largest_singular_value=None, spectral_radius=None,
-                      orthogonal=False, input_scale=None, rng=None, dtype=np.float64):
-    r"""RNN parameters ``{"W_h", "b_h"}`` whose recurrent block has a chosen :math:`\lambda_1` or :math:`\rho`.
-
-    Give exactly one of ``largest_singular_value`` and ``spectral_radius``. :math:`W_{hh}` is drawn with entries
-    from N(0, 1/H) (or, with ``orthogonal=True``, as a random orthogonal matrix, whose singular values and
-    eigenvalue moduli are all equal, so :math:`\lambda_1 = \rho` = every singular value) and rescaled to the target.
-    The input block :math:`W_x` has entries from N(0, input_scale²) (default 1/sqrt(D)); ``b_h`` is zero.
-    """
-    D, H = check_sizes(input_size, hidden_size)
-    if (largest_singular_value is None) == (spectral_radius is None):
-        raise ValueError("init_rnn_spectral: give exactly one of largest_singular_value and spectral_radius, "
-                         f"got largest_singular_value={largest_singular_value!r}, spectral_radius={spectral_radius!r}")
-    name, target = (("largest_singular_value", largest_singular_value) if spectral_radius is None
-                    else ("spectral_radius", spectral_radius))
-    if not isinstance(target, (int, float, np.integer, np.floating)) or not np.isfinite(target) or target < 0:
-        raise ValueError(f"{name}: expected a finite non-negative number, got {target!r}")
-    rng = as_rng(rng)
-    A = rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H))
-    if orthogonal:
-        Q, R = np.linalg.qr(A)
-        A = Q * np.sign(np.diag(R))            # sign fix: Haar-distributed orthogonal matrix
-    current = (np.linalg.svd(A, compute_uv=False)[0] if spectral_radius is None
-               else np.max(np.abs(np.linalg.eigvals(A))))
-    W_hh = A * (float(target) / current)
-    std = 1.0 / np.sqrt(D) if input_scale is None else float(input_scale)
-    if not np.isfinite(std) or std < 0:
-        raise ValueError(f"input_scale: expected a finite non-negative number, got {input_scale!r}")
-    W_x = rng.normal(0.0, std, size=(H, D))
-    return {"W_h": np.concatenate([W_hh, W_x], axis=1).astype(dtype), "b_h": np.zeros(H, dtype=dtype)}
 
 
 # --------------------------------------------------------------------------------------------------------------

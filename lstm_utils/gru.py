@@ -5,8 +5,8 @@ Notation as in :mod:`lstm_utils.rnn`: ``T`` steps, ``B`` sequences, ``D`` input 
 (the first ``H`` columns read :math:`h_{t-1}`, the last ``D`` read :math:`x_t`) and ``b_z, b_r, b_h`` of shape
 ``(H,)``.
 
-Equations
----------
+Equations, in the book's notation:
+
 .. math::
 
     z_t &= \sigma(W_z \cdot [h_{t-1}, x_t] + b_z)                 &\text{update gate}\\
@@ -47,8 +47,8 @@ import numpy as np
 
 from ._checks import (ArgumentTypeError, cell_keys, cell_params, check_cache, check_gradient, check_sequence,
                       check_state, check_step_input, compute_dtype, input_size)
-from ._init import as_rng, check_sizes, gate_weight
-from .activations import sigmoid, tanh
+from ._init import as_rng, check_bias, check_sizes, gate_weight
+from .activations import sigmoid
 
 WEIGHT_KEYS, BIAS_KEYS = cell_keys("gru")      # ("W_z", "W_r", "W_h"), ("b_z", "b_r", "b_h")
 STEP_KEYS = ("x", "h_prev", "z", "r", "h_tilde", "n")
@@ -80,6 +80,7 @@ def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, 
         ``W_z, b_z, W_r, b_r, W_h, b_h``: weights (H, H + D), biases (H,).
     """
     D, H = check_sizes(input_size, hidden_size)
+    update_bias = check_bias("update_bias", update_bias)
     rng = as_rng(rng)
     params = {}
     for w, b in zip(WEIGHT_KEYS, BIAS_KEYS):
@@ -104,7 +105,9 @@ def _fuse(p, H):
     W_x = np.concatenate([p[k][:, H:] for k in WEIGHT_KEYS], axis=0)
     W_hh = np.concatenate([p[k][:, :H] for k in WEIGHT_KEYS], axis=0)
     b = np.concatenate([p[k] for k in BIAS_KEYS])
-    return W_x, W_hh, b
+    # C order whatever the parameters' layout (concatenating Fortran-ordered blocks gives a Fortran-ordered array,
+    # whose row blocks would take another BLAS path and round differently)
+    return np.ascontiguousarray(W_x), np.ascontiguousarray(W_hh), b
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -116,15 +119,17 @@ def _step(a_x, h_prev, W_hh, reset_after):
     Returns :math:`h_t` and the step's values ``z, r, h_tilde, n`` (see :data:`STEP_KEYS`).
     """
     H = h_prev.shape[1]
-    a_zr = a_x[:, : 2 * H] + h_prev @ W_hh[: 2 * H].T
-    z = sigmoid(a_zr[:, :H])                                   # update gate
-    r = sigmoid(a_zr[:, H:])                                   # reset gate
     if reset_after:
-        n = h_prev @ W_hh[2 * H :].T                           # W_{h,h} h_{t-1}, then reset
-        h_tilde = tanh(a_x[:, 2 * H :] + r * n)                # candidate
+        a_h = h_prev @ W_hh.T                                  # (B, 3H): the recurrent parts, one product
+        s = sigmoid(a_x[:, : 2 * H] + a_h[:, : 2 * H])         # both gates in one call
+        z, r = s[:, :H], s[:, H:]                              # update gate, reset gate
+        n = a_h[:, 2 * H :]                                    # W_{h,h} h_{t-1}, then reset
+        h_tilde = np.tanh(a_x[:, 2 * H :] + r * n)             # candidate
     else:
+        s = sigmoid(a_x[:, : 2 * H] + h_prev @ W_hh[: 2 * H].T)
+        z, r = s[:, :H], s[:, H:]                              # update gate, reset gate
         n = r * h_prev                                         # reset, then W_{h,h} (r_t * h_{t-1})
-        h_tilde = tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)  # candidate
+        h_tilde = np.tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)   # candidate
     h_t = (1.0 - z) * h_prev + z * h_tilde                     # new hidden state
     return h_t, {"z": z, "r": r, "h_tilde": h_tilde, "n": n}
 
@@ -310,7 +315,7 @@ def gru_forward(xs, h0, params, *, reset_after=False):
     a_xs = xs @ W_x.T + b                                      # (T, B, 3H): the input projections of all steps
     hs = np.empty((T + 1, B, H), dtype=dtype)                 # h_0..h_T, filled step by step
     hs[0] = h0
-    cache = {k: np.empty((T, B, H), dtype=dtype) for k in ("z", "r", "h_tilde", "n")}
+    cache = {k: np.empty((T, B, H), dtype=dtype) for k in STEP_KEYS[2:]}   # z, r, h~, n
     for t in range(T):
         h, s = _step(a_xs[t], hs[t], W_hh, reset_after)
         hs[t + 1] = h
@@ -357,7 +362,7 @@ def gru_backward(dhs, cache):
     dns = np.empty((T, B, H), dtype=hs.dtype)
     dh_next = np.zeros((B, H), dtype=hs.dtype)                # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
-        step = {k: cache[k][t] for k in ("h_prev", "z", "r", "h_tilde", "n")}
+        step = {k: cache[k][t] for k in STEP_KEYS[1:]}
         das[t], dns[t], dh_next = _step_backward(dhs[t] + dh_next, step, W_hh, reset_after)
     grads, dxs = _gradients(das, dns, cache, W_x, reset_after)
     return grads, dxs, dh_next

@@ -3,8 +3,8 @@ r"""The LSTM cell (with forget gate, Gers et al. 2000), forward and backward.
 Notation as in :mod:`lstm_utils.rnn`; ``c0`` and every ``C_t`` have shape ``(B, H)`` like the hidden state.
 Parameters: ``W_f, W_i, W_c, W_o`` of shape ``(H, H + D)`` and ``b_f, b_i, b_c, b_o`` of shape ``(H,)``.
 
-Equations
----------
+Equations, in the book's notation:
+
 .. math::
 
     f_t &= \sigma(W_f \cdot [h_{t-1}, x_t] + b_f), \quad
@@ -28,8 +28,8 @@ import numpy as np
 
 from ._checks import (CELL_GATES, cell_keys, cell_params, check_cache, check_gradient, check_sequence, check_state,
                       check_step_input, compute_dtype, input_size)
-from ._init import as_rng, check_sizes, gate_weight
-from .activations import sigmoid, tanh
+from ._init import as_rng, check_bias, check_sizes, gate_weight
+from .activations import sigmoid
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 
 GATES = CELL_GATES["lstm"]                          # ("f", "i", "c", "o"): the package's one gate order
@@ -65,8 +65,8 @@ def init_lstm(input_size, hidden_size, *, rng=None, forget_bias=1.0, input_bias=
         ``W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o``: weights (H, H + D), biases (H,).
     """
     D, H = check_sizes(input_size, hidden_size)
+    start = {"f": check_bias("forget_bias", forget_bias), "i": check_bias("input_bias", input_bias)}
     rng = as_rng(rng)
-    start = {"f": forget_bias, "i": input_bias}
     params = {}
     for g in GATES:
         params[f"W_{g}"] = gate_weight(rng, H, D, scale, dtype)
@@ -102,11 +102,11 @@ def _step(a_x, h_prev, c_prev, W_hh):
     """
     H = h_prev.shape[1]
     a = a_x + h_prev @ W_hh.T                  # (B, 4H): the four pre-activations, blocks f, i, C~, o
-    s = sigmoid(a)                             # σ of every block in one call (cheaper than three calls;
-    f, i, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]   # the C~ block's σ is not used)
-    c_tilde = tanh(a[:, 2 * H : 3 * H])        # candidate
+    s = sigmoid(a)                             # σ of every block in one call, cheaper than three calls
+    f, i, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]   # forget, input and output gates (σ of C~ unused)
+    c_tilde = np.tanh(a[:, 2 * H : 3 * H])     # candidate
     c = f * c_prev + i * c_tilde               # cell state
-    tanh_c = tanh(c)
+    tanh_c = np.tanh(c)
     h = o * tanh_c                             # hidden state
     return h, c, {"f": f, "i": i, "c_tilde": c_tilde, "o": o, "tanh_c": tanh_c}
 
@@ -122,8 +122,7 @@ def _local_derivatives(v):
     * ``"C/a_c"``: :math:`\partial C_t / \partial a_C = i_t (1 - \tilde C_t^2)`;
     * ``"h/a_o"``: :math:`\partial h_t / \partial a_o = \tanh(C_t)\, o_t (1 - o_t)`.
 
-    All elementwise (each is the diagonal of a diagonal Jacobian). They depend on the forward pass only, so
-    :func:`lstm_backward` forms them for all steps at once, before its loop.
+    All elementwise (each is the diagonal of a diagonal Jacobian), and they depend on the forward pass only.
     """
     f, i, c_tilde, o, tanh_c = v["f"], v["i"], v["c_tilde"], v["o"], v["tanh_c"]
     return {"h/C": o * (1.0 - tanh_c**2),
@@ -264,9 +263,10 @@ def lstm_forward(xs, h0, c0, params):
     cache : dict
         For :func:`lstm_backward`: the values of :data:`STEP_KEYS` for every step, stacked, ``x`` (T, B, D) (the same
         array as ``xs``) and the others (T, B, H); also ``xs``, ``h0``, ``c0``, ``hs``, ``cs`` and the validated
-        ``params``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one array of the states
-        :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the cache's own arrays, so
-        writing into them changes what :func:`lstm_backward` computes.
+        ``params``; and, under their older names, ``tanh_cs`` (the same array as ``tanh_c``), the fused weight ``W``
+        (4H, H + D) in the order f, i, C̃, o, and ``H``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one
+        array of the states :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the
+        cache's own arrays, so writing into them changes what :func:`lstm_backward` computes.
 
     Equations
     ---------
@@ -300,7 +300,7 @@ def lstm_forward(xs, h0, c0, params):
         for k, v in s.items():
             cache[k][t] = v
     cache.update(x=xs, h_prev=hs[:-1], c_prev=cs[:-1], xs=xs, h0=h0, c0=c0, hs=hs[1:], cs=cs[1:], params=p,
-                 made_by="lstm_forward")
+                 made_by="lstm_forward", tanh_cs=cache["tanh_c"], W=W, H=H)   # the last three: older names
     return hs[1:], cs[1:], cache
 
 
@@ -340,12 +340,10 @@ def lstm_backward(dhs, cache, dc_last=None):
     dhs = check_gradient("dhs", dhs, hs.shape, "T, B, H", dtype)
     dc = check_state("dc_last", dc_last, B, H, dtype)
     W_hh, W_x = _split(fuse_params(values["params"])[0], H)
-    local = _local_derivatives(values)                        # (T, B, H) each, for every step at once
-    f = values["f"]
     das = np.empty((T, B, 4 * H), dtype=dtype)                # the pre-activation gradients, filled going back
     dh_next = np.zeros((B, H), dtype=dtype)                   # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
-        d = {k: v[t] for k, v in local.items()}
-        das[t], dh_next, dc = _step_backward(dhs[t] + dh_next, dc, d, f[t], W_hh)
+        s = {k: values[k][t] for k in STEP_KEYS[2:]}           # the step's values: C_{t-1}, its gates, tanh C_t
+        das[t], dh_next, dc = _step_backward(dhs[t] + dh_next, dc, _local_derivatives(s), s["f"], W_hh)
     grads, dxs = _gradients(das, values["x"], values["h_prev"], W_x)
     return grads, dxs, dh_next, dc

@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import (cell_keys, cell_params, check_cache, check_gradient, check_sequence, check_state,
                       check_step_input, compute_dtype, input_size)
 from ._init import as_rng, check_sizes, gate_weight
-from .activations import tanh
+from ._validate import ArgumentTypeError, float_dtype, number
 
 PARAM_KEYS = sum(cell_keys("rnn"), ())                   # ("W_h", "b_h")
 STEP_KEYS = ("x", "h_prev", "h")
@@ -43,13 +43,53 @@ def init_rnn(input_size, hidden_size, *, rng=None, scale=None, recurrent="normal
     so the two starts differ in the recurrent block only.
     """
     D, H = check_sizes(input_size, hidden_size)
-    if recurrent not in ("normal", "identity"):
+    if not isinstance(recurrent, str) or recurrent not in ("normal", "identity"):
         raise ValueError(f"recurrent: expected 'normal' or 'identity', got {recurrent!r}")
     rng = as_rng(rng)
     W_h = gate_weight(rng, H, D, scale, dtype)
     if recurrent == "identity":
         W_h[:, :H] = np.eye(H, dtype=dtype)
     return {"W_h": W_h, "b_h": np.zeros(H, dtype=dtype)}
+
+
+def init_rnn_spectral(input_size, hidden_size, *, largest_singular_value=None, spectral_radius=None,
+                      orthogonal=False, input_scale=None, rng=None, dtype=np.float64):
+    r"""RNN parameters ``{"W_h", "b_h"}`` whose recurrent block has a chosen :math:`\lambda_1` or :math:`\rho`.
+
+    Give exactly one of ``largest_singular_value`` and ``spectral_radius``. :math:`W_{hh}` is drawn with entries
+    from N(0, 1/H) (or, with ``orthogonal=True``, as a random orthogonal matrix, whose singular values and
+    eigenvalue moduli are all equal, so :math:`\lambda_1 = \rho` = every singular value) and rescaled to the target.
+    The input block :math:`W_x` has entries from N(0, input_scale²) (default 1/sqrt(D)); ``b_h`` is zero.
+    Chapter 02 uses it to set the one number that decides whether gradients vanish or explode.
+
+    Returns
+    -------
+    dict
+        ``W_h`` (H, H + D) and ``b_h`` (H,), in ``dtype`` (float32 or float64).
+    """
+    D, H = check_sizes(input_size, hidden_size)
+    if (largest_singular_value is None) == (spectral_radius is None):
+        raise ValueError("init_rnn_spectral: give exactly one of largest_singular_value and spectral_radius, "
+                         f"got largest_singular_value={largest_singular_value!r}, spectral_radius={spectral_radius!r}")
+    name, target = (("largest_singular_value", largest_singular_value) if spectral_radius is None
+                    else ("spectral_radius", spectral_radius))
+    if isinstance(target, bool) or not isinstance(target, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(target) or target < 0:
+        raise ValueError(f"{name}: expected a finite non-negative number, got {target!r}")
+    if not isinstance(orthogonal, (bool, np.bool_)):
+        raise ArgumentTypeError(f"orthogonal: expected True or False, got {orthogonal!r}")
+    std = 1.0 / np.sqrt(D) if input_scale is None else number("input_scale", input_scale, low=0.0)
+    dtype = float_dtype("dtype", dtype)
+    rng = as_rng(rng)
+    A = rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H))
+    if orthogonal:
+        Q, R = np.linalg.qr(A)
+        A = Q * np.sign(np.diag(R))            # sign fix: Haar-distributed orthogonal matrix
+    current = (np.linalg.svd(A, compute_uv=False)[0] if spectral_radius is None
+               else np.max(np.abs(np.linalg.eigvals(A))))
+    W_hh = A * (float(target) / current)
+    W_x = rng.normal(0.0, std, size=(H, D))
+    return {"W_h": np.concatenate([W_hh, W_x], axis=1).astype(dtype), "b_h": np.zeros(H, dtype=dtype)}
 
 
 def _rnn_params(params, dtype, D=None):
@@ -67,7 +107,7 @@ def _split(W_h, H):
 # ----------------------------------------------------------------------------------------------------------------
 def _step(a_x, h_prev, W_hh):
     """:math:`h_t = \\tanh(W_{hh} h_{t-1} + a_x)` with the input projection ``a_x = x_t W_x^T + b_h`` (B, H)."""
-    return tanh(a_x + h_prev @ W_hh.T)
+    return np.tanh(a_x + h_prev @ W_hh.T)
 
 
 def _step_backward(dh, h, W_hh):

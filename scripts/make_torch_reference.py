@@ -33,23 +33,18 @@ import datetime
 import json
 import platform
 import sys
-import types
 from pathlib import Path
 
 import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-# The repository's lstm_utils without installing it here, and without running its __init__: that one also imports
-# the figure and widget modules (matplotlib, ipywidgets), which this environment does not need. The LSTM modules
-# themselves use numpy only.
-_pkg = types.ModuleType("lstm_utils")
-_pkg.__path__ = [str(ROOT / "lstm_utils")]
-sys.modules["lstm_utils"] = _pkg
-from lstm_utils.gru import gru_backward, gru_forward, init_gru                         # noqa: E402
-from lstm_utils.lstm import init_lstm, lstm_backward, lstm_forward                      # noqa: E402
-from lstm_utils.torch_layout import (TORCH_GRU_KEYS, TORCH_KEYS, from_torch_gru, from_torch_layout,  # noqa: E402
-                                     to_torch_gru, to_torch_layout)
+# The repository's lstm_utils, also when it is not installed in this environment (which holds torch and numpy
+# only: `import lstm_utils` needs numpy alone).
+sys.path.insert(0, str(ROOT))
+from lstm_utils import (from_torch_gru, from_torch_layout, gru_backward, gru_forward, init_gru,  # noqa: E402
+                        init_lstm, lstm_backward, lstm_forward, to_torch_gru, to_torch_layout)
+from lstm_utils.torch_layout import TORCH_GRU_KEYS, TORCH_KEYS                                   # noqa: E402
 
 SEED = 2013
 T, B, D, H = 5, 2, 3, 4

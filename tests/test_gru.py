@@ -6,24 +6,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
+import helpers
 import lstm_utils as lu
+from helpers import shape_error
 from lstm_utils.gru import BIAS_KEYS, WEIGHT_KEYS
 
 KEYS = WEIGHT_KEYS + BIAS_KEYS
 
 
 def _setup(T, B, D, H, seed=0, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    params = lu.init_gru(D, H, rng=rng)
-    # non-zero biases so every bias gradient is exercised away from the symmetric point
-    for k in BIAS_KEYS:
-        params[k] = rng.normal(0.0, 0.5, size=H)
-    params = {k: v.astype(dtype) for k, v in params.items()}
-    xs = rng.normal(size=(T, B, D)).astype(dtype)
-    h0 = (0.5 * rng.normal(size=(B, H))).astype(dtype)
-    # a loss that reads every hidden state with different weights: L = sum(w * hs)
-    w = rng.normal(size=(T, B, H)).astype(dtype)
-    return params, xs, h0, w
+    """Parameters with non-zero biases, inputs, a non-zero h0, and the weights ``w`` of a loss L = sum(w * hs)
+    that reads every hidden state (``helpers.make_problem``)."""
+    pb = helpers.make_problem("gru", T, B, D, H, dtype=dtype, seed=seed)
+    return pb["params"], pb["xs"], pb["h0"], pb["dhs"]
 
 
 def _step_loop(xs, h0, params, reset_after=False):
@@ -266,52 +261,52 @@ def test_no_overflow_for_huge_inputs():
 
 # ---------------------------------------------------------------- bad input
 
-def test_bad_xs_shape():
-    params = lu.init_gru(3, 4, rng=0)
-    with pytest.raises(ValueError, match=r"xs: expected shape \(T, B, D\) = \(\*, \*, 3\), got \(5, 2, 2\)"):
-        lu.gru_forward(np.zeros((5, 2, 2)), None, params)
-    with pytest.raises(ValueError, match="xs"):
-        lu.gru_forward(np.zeros((5, 3)), None, params)
-    with pytest.raises(ValueError, match="at least one step"):
-        lu.gru_forward(np.zeros((0, 2, 3)), None, params)
-    with pytest.raises(ValueError, match="xs: expected a real numeric array"):
-        lu.gru_forward(np.full((2, 1, 3), "a"), None, params)
+_P = lu.init_gru(3, 4, rng=0)
+_STEP_CACHE = lu.gru_step(np.zeros((2, 3)), None, _P)[1]
+_SEQ_CACHE = lu.gru_forward(np.zeros((5, 2, 3)), None, _P)[1]
+BAD_INPUT = [  # (what, call, error, regex on the argument's name and the shapes)
+    ("xs D", lambda: lu.gru_forward(np.zeros((5, 2, 2)), None, _P), ValueError,
+     shape_error("xs", "(T, B, D) = (*, *, 3)", "(5, 2, 2)")),
+    ("xs rank", lambda: lu.gru_forward(np.zeros((5, 3)), None, _P), ValueError,
+     shape_error("xs", "(T, B, D)", "(5, 3)")),
+    ("xs T=0", lambda: lu.gru_forward(np.zeros((0, 2, 3)), None, _P), ValueError,
+     r"xs: .*at least one step.*\(0, 2, 3\)"),
+    ("xs str", lambda: lu.gru_forward(np.full((2, 1, 3), "a"), None, _P), TypeError,
+     r"xs: expected a real numeric array"),
+    ("h0", lambda: lu.gru_forward(np.zeros((5, 2, 3)), np.zeros((2, 5)), _P), ValueError,
+     shape_error("h0", "(B, H) = (2, 4)", "(2, 5)")),
+    ("h_prev", lambda: lu.gru_step(np.zeros((2, 3)), np.zeros(4), _P), ValueError,
+     shape_error("h_prev", "(B, H) = (2, 4)", "(4,)")),
+    ("x_t", lambda: lu.gru_step(np.zeros((2, 4)), None, _P), ValueError,
+     shape_error("x_t", "(B, D) = (*, 3)", "(2, 4)")),
+    ("missing W_r", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, {k: v for k, v in _P.items() if k != "W_r"}),
+     ValueError, r"params: missing key.*'W_r'"),
+    ("LSTM params", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, lu.init_lstm(3, 4, rng=0)), ValueError,
+     r"params: missing key"),
+    ("W_h", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, dict(_P, W_h=np.zeros((4, 6)))), ValueError,
+     shape_error("params['W_h']", "(H, H + D) = (4, 7)", "(4, 6)")),
+    ("W_z first", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, dict(_P, W_z=np.zeros((4, 8)))), ValueError,
+     shape_error("params['W_z']", "(H, H + D) = (4, 7)", "(4, 8)")),
+    ("b_z", lambda: lu.gru_step(np.zeros((1, 3)), None, dict(_P, b_z=np.zeros(3))), ValueError,
+     shape_error("params['b_z']", "(H) = (4,)", "(3,)")),
+    ("params list", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, [1, 2]), TypeError, r"params: expected a dict"),
+    ("dhs", lambda: lu.gru_backward(np.zeros((5, 2, 3)), _SEQ_CACHE), ValueError,
+     shape_error("dhs", "(T, B, H) = (5, 2, 4)", "(5, 2, 3)")),
+    ("dh_t", lambda: lu.gru_step_backward(np.zeros(4), _STEP_CACHE), ValueError,
+     shape_error("dh_t", "(B, H) = (2, 4)", "(4,)")),
+    ("step cache to gru_backward", lambda: lu.gru_backward(np.zeros((5, 2, 4)), _STEP_CACHE), ValueError,
+     r"cache: expected the cache returned by gru_forward, got the cache of gru_step"),
+    ("None cache", lambda: lu.gru_step_backward(np.zeros((2, 4)), None), TypeError,
+     r"cache: expected the cache returned by gru_step, got NoneType"),
+    ("nan in h0", lambda: lu.gru_forward(np.zeros((5, 2, 3)), np.full((2, 4), np.nan), _P), ValueError,
+     r"h0: expected finite values, got nan at index \(0, 0\)"),
+]
 
 
-def test_bad_state_shape():
-    params = lu.init_gru(3, 4, rng=0)
-    with pytest.raises(ValueError, match=r"h0: expected shape \(B, H\) = \(2, 4\), got \(2, 5\)"):
-        lu.gru_forward(np.zeros((5, 2, 3)), np.zeros((2, 5)), params)
-    with pytest.raises(ValueError, match=r"h_prev: expected shape \(B, H\) = \(2, 4\), got \(4,\)"):
-        lu.gru_step(np.zeros((2, 3)), np.zeros(4), params)
-    with pytest.raises(ValueError, match=r"x_t: expected shape \(B, D\) = \(\*, 3\), got \(2, 4\)"):
-        lu.gru_step(np.zeros((2, 4)), None, params)
-
-
-def test_bad_params():
-    params = lu.init_gru(3, 4, rng=0)
-    missing = {k: v for k, v in params.items() if k != "W_r"}
-    with pytest.raises(ValueError, match="missing key.*'W_r'"):
-        lu.gru_forward(np.zeros((2, 1, 3)), None, missing)
-    with pytest.raises(ValueError, match="missing key"):   # LSTM parameters are not GRU parameters
-        lu.gru_forward(np.zeros((2, 1, 3)), None, lu.init_lstm(3, 4, rng=0))
-    wrong = dict(params, W_h=np.zeros((4, 6)))
-    with pytest.raises(ValueError, match=r"params\['W_h'\]: expected shape \(H, H \+ D\) = \(4, 7\), got \(4, 6\)"):
-        lu.gru_forward(np.zeros((2, 1, 3)), None, wrong)
-    with pytest.raises(ValueError, match=r"params\['b_z'\]: expected shape \(H\) = \(4,\), got \(3,\)"):
-        lu.gru_step(np.zeros((1, 3)), None, dict(params, b_z=np.zeros(3)))
-    with pytest.raises(ValueError, match="params: expected a dict"):
-        lu.gru_forward(np.zeros((2, 1, 3)), None, [1, 2])
-
-
-def test_bad_upstream_gradient():
-    params = lu.init_gru(3, 4, rng=0)
-    _, cache = lu.gru_forward(np.zeros((5, 2, 3)), None, params)
-    with pytest.raises(ValueError, match=r"dhs: expected shape \(T, B, H\) = \(5, 2, 4\), got \(5, 2, 3\)"):
-        lu.gru_backward(np.zeros((5, 2, 3)), cache)
-    _, step_cache = lu.gru_step(np.zeros((2, 3)), None, params)
-    with pytest.raises(ValueError, match=r"dh_t: expected shape \(B, H\) = \(2, 4\), got \(4,\)"):
-        lu.gru_step_backward(np.zeros(4), step_cache)
+@pytest.mark.parametrize("call, error, match", [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_refused_by_name(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
 
 
 # ---------------------------------------------------------------- dtypes

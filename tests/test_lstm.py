@@ -13,33 +13,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
+import helpers
 import lstm_utils as lu
+from helpers import shape_error
 
 D, H = 3, 4
 KEYS = ["W_f", "b_f", "W_i", "b_i", "W_c", "b_c", "W_o", "b_o"]
 
 
 def make_problem(T, B, seed=0):
-    """Inputs, non-zero initial states, parameters with non-zero biases, and random upstream gradients.
+    """Inputs, non-zero initial states, parameters with non-zero biases, and random upstream gradients
+    (``helpers.make_problem``).
 
     The loss L = sum(G * hs) + sum(G_c * C_T) has dL/dhs = G and dL/dC_T = G_c (the ``dc_last`` argument);
     random G and G_c make every entry of every h_t, and of C_T, matter.
     """
-    rng = np.random.default_rng(seed)
-    params = lu.init_lstm(D, H, rng=rng)
-    for k in ("b_f", "b_i", "b_c", "b_o"):
-        params[k] = params[k] + rng.normal(0.0, 0.5, size=H)
-    xs = rng.normal(size=(T, B, D))
-    h0 = 0.5 * np.tanh(rng.normal(size=(B, H)))
-    c0 = rng.normal(size=(B, H))
-    G = rng.normal(size=(T, B, H))
-    G_c = rng.normal(size=(B, H))
-    return xs, h0, c0, params, G, G_c
-
-
-def shape_error(name, expected, given):
-    """A regex for the contract's message: the argument's name, then the expected shape, then the one given."""
-    return re.escape(name) + ".*" + re.escape(expected) + ".*" + re.escape(given)
+    pb = helpers.make_problem("lstm", T, B, D, H, seed=seed)
+    return pb["xs"], pb["h0"], pb["c0"], pb["params"], pb["dhs"], pb["dc_last"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -199,55 +189,25 @@ def test_none_states_mean_zeros():
 
 @pytest.mark.parametrize("T, B", SIZES, ids=SIZE_IDS)
 def test_step_backward_composition_equals_lstm_backward(T, B):
-    xs, h0, c0, params, G, G_c = make_problem(T, B, seed=40 + T + B)
-    _, _, cache = lu.lstm_forward(xs, h0, c0, params)
-    grads, dxs, dh0, dc0 = lu.lstm_backward(G, cache, dc_last=G_c)
-
-    caches, h, c = [], h0, c0
-    for t in range(T):
-        h, c, step_cache = lu.lstm_step(xs[t], h, c, params)
-        caches.append(step_cache)
-    total = {k: np.zeros_like(v) for k, v in params.items()}
-    dxs_steps = np.zeros_like(xs)
-    dh_next, dc_next = np.zeros((B, H)), G_c
-    for t in range(T - 1, -1, -1):
-        g, dxs_steps[t], dh_next, dc_next = lu.lstm_step_backward(G[t] + dh_next, dc_next, caches[t])
-        for k in total:
-            total[k] += g[k]
-    assert lu.relative_error(grads, total) < 1e-13
-    assert_allclose(dxs, dxs_steps, rtol=1e-12, atol=1e-14)
-    assert_allclose(dh0, dh_next, rtol=1e-12, atol=1e-14)
-    assert_allclose(dc0, dc_next, rtol=1e-12, atol=1e-14)
+    pb = helpers.make_problem("lstm", T, B, D, H, seed=40 + T + B)
+    (_, grads), (_, grads_ref) = helpers.run_sequence("lstm", pb), helpers.run_step_loop("lstm", pb)
+    assert lu.relative_error({k: grads[k] for k in KEYS}, {k: grads_ref[k] for k in KEYS}) < 1e-13
+    for k in ("dxs", "dh0", "dc0"):
+        assert_allclose(grads[k], grads_ref[k], rtol=1e-12, atol=1e-14, err_msg=k)
 
 
 @pytest.mark.parametrize("T, B, Dx, Hx, dtype", [(9, 33, 5, 65, np.float64), (23, 40, 3, 70, np.float32),
                                                  (3, 200, 4, 128, np.float64)])
 def test_larger_sizes_agree_with_the_step_functions(T, B, Dx, Hx, dtype):
-    """Sizes where a fast implementation may work through the sequence in chunks: still the step equations."""
-    rng = np.random.default_rng(T)
-    params = {k: v.astype(dtype) for k, v in lu.init_lstm(Dx, Hx, rng=rng).items()}
-    xs, h0, c0 = (rng.normal(size=s).astype(dtype) for s in ((T, B, Dx), (B, Hx), (B, Hx)))
-    G, G_c = rng.normal(size=(T, B, Hx)).astype(dtype), rng.normal(size=(B, Hx)).astype(dtype)
-    hs, cs, cache = lu.lstm_forward(xs, h0, c0, params)
-    grads, dxs, dh0, dc0 = lu.lstm_backward(G, cache, dc_last=G_c)
-    caches, h, c = [], h0, c0
-    for t in range(T):
-        h, c, step_cache = lu.lstm_step(xs[t], h, c, params)
-        caches.append(step_cache)
+    """Larger sizes, float32 too: still the step equations."""
+    pb = helpers.make_problem("lstm", T, B, Dx, Hx, dtype=dtype, seed=T)
+    (states, grads), (states_ref, grads_ref) = helpers.run_sequence("lstm", pb), helpers.run_step_loop("lstm", pb)
     tol = 1e-12 if dtype == np.float64 else 1e-5
-    assert_allclose(hs[-1], h, rtol=tol, atol=tol)
-    assert_allclose(cs[-1], c, rtol=tol, atol=tol)
-    total = {k: np.zeros_like(v) for k, v in params.items()}
-    dxs_steps = np.zeros_like(xs)
-    dh_next, dc_next = np.zeros((B, Hx), dtype=dtype), G_c
-    for t in range(T - 1, -1, -1):
-        g, dxs_steps[t], dh_next, dc_next = lu.lstm_step_backward(G[t] + dh_next, dc_next, caches[t])
-        for k in total:
-            total[k] += g[k]
-    assert lu.relative_error(grads, total) < tol
-    assert lu.relative_error(dxs, dxs_steps) < tol
-    assert lu.relative_error(dh0, dh_next) < tol
-    assert lu.relative_error(dc0, dc_next) < tol
+    assert_allclose(states["hs"], states_ref["hs"], rtol=tol, atol=tol)
+    assert_allclose(states["cs"], states_ref["cs"], rtol=tol, atol=tol)
+    assert lu.relative_error({k: grads[k] for k in KEYS}, {k: grads_ref[k] for k in KEYS}) < tol
+    for k in ("dxs", "dh0", "dc0"):
+        assert lu.relative_error(grads[k], grads_ref[k]) < tol, k
 
 
 def test_gradients_have_the_parameters_keys_and_shapes():

@@ -14,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
 import lstm_utils as lu
+from helpers import shape_error
 
 D, H = 3, 4
 
@@ -31,11 +32,6 @@ def make_problem(T, B, seed=0, dtype=np.float64):
     G = rng.normal(size=(T, B, H))
     cast = lambda a: a.astype(dtype)  # noqa: E731
     return cast(xs), cast(h0), {k: cast(v) for k, v in params.items()}, cast(G)
-
-
-def shape_error(name, expected, given):
-    """A regex for the contract's message: the argument's name, then the expected shape, then the one given."""
-    return re.escape(name) + ".*" + re.escape(expected) + ".*" + re.escape(given)
 
 
 # ---------------------------------------------------------------------------------------------------------------
