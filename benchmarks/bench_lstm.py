@@ -36,7 +36,7 @@ from lstm_utils.torch_layout import to_torch_layout              # noqa: E402
 
 SIZES = ((100, 32, 16, 64), (200, 64, 32, 128))                  # (T, B, D, H)
 DTYPES = ("float32", "float64")
-# Targets of issue 7, ratio ours / torch of the medians, per (dtype, size index).
+# The speed targets: ratio ours / torch of the medians, per (dtype, size index).
 TARGETS = {("float64", 0): 1.0, ("float64", 1): 1.0, ("float32", 0): 2.0, ("float32", 1): 1.5}
 
 

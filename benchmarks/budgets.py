@@ -1,4 +1,4 @@
-"""The course's time and size budgets, measured and printed as one table (issue 7, item 4).
+"""The course's time and size budgets, measured and printed as one table.
 
 Run by ``make bench`` with the course's own environment (``.venv``; no PyTorch needed), or directly::
 

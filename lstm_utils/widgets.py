@@ -160,7 +160,7 @@ def _resolve_dpi(fig, dpi) -> float:
     """The frame's dpi: ``dpi``, else the figure's own (what the inline backend uses); at least ``MIN_DPI``."""
     if dpi is None:
         return max(float(MIN_DPI), float(fig.dpi))
-    # below MIN_DPI a frame would be blurrier than the static figure beside it (issue 14): raised, as documented.
+    # below MIN_DPI a frame would be blurrier than the static figure beside it: raised, as documented.
     # No warning: the book is built with -W and a warning in a cell's stderr fails the build.
     return max(float(MIN_DPI), float(dpi))
 

@@ -151,7 +151,7 @@ def test_is_external_classifies_urls(url):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Every number a book page quotes is one its chapter asserts (issue 12, items 2 and 5). These tests read the
+# Every number a book page quotes is one its chapter asserts. These tests read the
 # markdown and the notebooks only; they need no build.
 # ---------------------------------------------------------------------------------------------------------------
 

@@ -486,7 +486,7 @@ def phone_overflow(state) -> list[str]:
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_nothing_cut_off(browser, server, docname):
-    """Issue 14 item 5, measured on every page at a desktop (1280 px) and a phone (390 px) width."""
+    """Nothing cut off, measured on every page at a desktop (1280 px) and a phone (390 px) width."""
     problems = []
     for name, viewport, check, hidden in [("1280 px", VIEWPORT, desktop_overflow, False),
                                           ("390 px", PHONE, phone_overflow, True)]:
@@ -505,7 +505,7 @@ def test_nothing_cut_off(browser, server, docname):
 
 # --- Accessibility: axe-core, WCAG 2 at levels A and AA, on every page -------------------------------------------
 
-AXE_TAGS = ["wcag2a", "wcag2aa"]         # WCAG 2.0 levels A and AA (issue 14 item 8)
+AXE_TAGS = ["wcag2a", "wcag2aa"]         # WCAG 2.0 levels A and AA
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -552,7 +552,7 @@ def run_axe(page) -> list[dict]:
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_accessibility(browser, server, docname):
-    """Issue 14 item 8: no WCAG 2 A or AA violation that axe-core finds, in the light theme, everything rendered."""
+    """No WCAG 2 A or AA violation that axe-core finds, in the light theme, everything rendered."""
     visit = Visit(browser, server, docname)
     try:
         visit.open()
@@ -586,7 +586,7 @@ def page_weight(html_dir: Path, docname: str) -> dict:
 
 
 def test_page_weight(built_book):
-    """Issue 14 item 4: no page's own content above 3 MB."""
+    """No page's own content above 3 MB."""
     rows = [(d, page_weight(built_book.html, d)) for d in PAGES]
     for d, w in rows:
         print(f"{d}: {w['total'] / 1e6:.2f} MB (HTML {w['html'] / 1e6:.2f} MB, {w['n_images']} images "

@@ -91,7 +91,7 @@ def _prose_lines(markdown):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The promise that every claim is checked (issue 12, item 7): what CONTRIBUTING says, tested on the files.
+# The promise that every claim is checked: what CONTRIBUTING says, tested on the files.
 # ---------------------------------------------------------------------------------------------------------------
 
 import io
@@ -178,7 +178,7 @@ def _unexecuted_code_in_solutions(nb):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_solutions_hold_no_unexecuted_python(path):
-    """Issue 12, item 4: a solution's code is executed. ``{solution}`` blocks hold prose only; code lives in code
+    """A solution's code is executed. ``{solution}`` blocks hold prose only; code lives in code
     cells between a ``{solution-start}`` and a ``{solution-end}`` markdown cell (sphinx-exercise's gated syntax),
     so a reader of the static book sees its output."""
     nb = nbformat.read(path, as_version=4)

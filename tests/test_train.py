@@ -137,7 +137,7 @@ def test_fixed_data_set_batches_are_subsets_and_the_run_is_reproducible():
 
 
 def test_recorded_input_gradients_are_those_of_the_batch():
-    # the layout bug of issue 13: a fancy-indexed batch is not C-contiguous; the recorded norms must still be right
+    # the layout bug once fixed in lstm_backward: a fancy-indexed batch is not C-contiguous; the recorded norms must still be right
     xs, ys = adding_problem(64, 8, rng=0)
     params = m.init_model("lstm", 2, 4, 1, rng=0)
     _, h = tr.train("lstm", params, (xs, ys), task="regression", steps=1, batch_size=16, rng=0, clip=None,
