@@ -56,7 +56,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "COLORS": "plotting", "PALETTE": "plotting", "use_style": "plotting", "log_axis": "plotting",
     "plot_norm_decay": "plotting", "plot_history": "plotting",
-    "default_values": "widgets", "frame_explorer": "widgets", "show_default": "widgets",
+    "default_values": "widgets", "frame_explorer": "widgets", "show_default": "widgets", "explorer": "widgets",
     "draw_rnn_cell": "diagrams", "draw_lstm_cell": "diagrams", "draw_gru_cell": "diagrams",
     "cell_diagram_alt": "diagrams",
 }
@@ -104,6 +104,6 @@ __all__ = [
     "data", "experiments", "models", "reading", "train",
     # lazy: matplotlib / ipywidgets
     "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
-    "default_values", "frame_explorer", "show_default",
+    "default_values", "frame_explorer", "show_default", "explorer",
     "diagrams", "draw_rnn_cell", "draw_lstm_cell", "draw_gru_cell", "cell_diagram_alt",
 ]

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_real_array, check_shape, check_state, compute_dtype
-from .lstm import _lstm_params, lstm_backward, lstm_forward
+from .lstm import _lstm_params, fuse_params, lstm_backward, lstm_forward
 from .memory import cell_jacobians, forget_products, gate_values
 from .models import split_params
 from .rnn import _rnn_params, rnn_backward, rnn_forward
@@ -139,9 +139,9 @@ def lstm_input_grads(xs, params, dhs, *, dc_last=None, h0=None, c0=None, truncat
         return lstm_backward(dhs, cache, dc_last=dc)[1]
     gates = gate_values(cache)
     f, i, g, o = gates["f"], gates["i"], gates["c_tilde"], gates["o"]
-    tanh_c = cache["tanh_cs"]
-    c_prev = np.concatenate([cache["c0"][None], cache["cs"][:-1]], axis=0)   # C_0 .. C_{T-1}
-    W_x = cache["W"][:, H:]                                     # (4H, D), order f, i, C~, o
+    tanh_c = cache["tanh_c"]
+    c_prev = cache["c_prev"]                                    # C_0 .. C_{T-1}
+    W_x = fuse_params(cache["params"])[0][:, H:]               # (4H, D), order f, i, C~, o
     dxs = np.empty_like(cache["xs"])
     for t in range(T - 1, -1, -1):                              # row t: step t + 1
         dh = dhs[t]                                             # the loss's only: nothing from step t + 2
