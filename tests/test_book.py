@@ -6,7 +6,11 @@ test (``test_browser.py``) checks what a reader's browser makes of them.
 
 from __future__ import annotations
 
+import io
+import json
+import math
 import re
+import tokenize
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -155,10 +159,6 @@ def test_is_external_classifies_urls(url):
 # markdown and the notebooks only; they need no build.
 # ---------------------------------------------------------------------------------------------------------------
 
-import io
-import json
-import math
-import tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER_PAGES = ["book/summary.md", "book/article.md", "book/index.md"]
@@ -350,7 +350,8 @@ def _asserted(raw: str, candidates: list[float], chapter: dict) -> bool:
         if value in chapter["settings"]:
             return True
         # the value as the page shows it: "99 %" read as 0.99 shows two digits after the point
-        shown = like if math.isclose(value, float(like)) else f"{value:.{len(like.split('.')[-1]) + 2 if '.' in like else 2}f}"
+        decimals = len(like.split(".")[-1]) + 2 if "." in like else 2
+        shown = like if math.isclose(value, float(like)) else f"{value:.{decimals}f}"
         if any(math.isclose(_significant(v, shown), value, rel_tol=1e-9) for v in chapter["literals"]):
             return True
         if any(lo < value < hi for lo, hi in chapter["bounds"]):

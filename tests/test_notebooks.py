@@ -4,7 +4,10 @@ Executing them is nbval's job (`pytest --nbval-lax notebooks`); this file checks
 the book build rely on without running anything.
 """
 
+import io
 import json
+import re
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -94,9 +97,6 @@ def _prose_lines(markdown):
 # The promise that every claim is checked: what CONTRIBUTING says, tested on the files.
 # ---------------------------------------------------------------------------------------------------------------
 
-import io
-import re
-import tokenize
 
 
 def _asserting_names(source):
