@@ -32,7 +32,9 @@ from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 
-GATES = CELL_GATES["lstm"]                          # ("f", "i", "c", "o"): the package's one gate order
+#: The LSTM's gates in the package's one order, ``("f", "i", "c", "o")``: the rows of the fused weight and every
+#: loop over gates follow it (``to_torch_layout`` reorders them to PyTorch's i, f, g, o).
+GATES = CELL_GATES["lstm"]
 WEIGHT_KEYS, BIAS_KEYS = cell_keys("lstm")
 STEP_KEYS = ("x", "h_prev", "c_prev", "f", "i", "c_tilde", "o", "tanh_c")
 """The per-step values in both caches: the step's input and starting states, its gates and :math:`\\tanh C_t`."""
