@@ -19,7 +19,7 @@ The rules, the same for every public function of :mod:`~lstm_utils.rnn`, :mod:`~
 from __future__ import annotations
 
 from collections import Counter
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

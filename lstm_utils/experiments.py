@@ -24,8 +24,9 @@ Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

@@ -25,9 +25,9 @@ in the package: float32 data is computed in float32.
 
 from __future__ import annotations
 
-import numpy as np
-
 from collections import Counter
+
+import numpy as np
 
 from ._checks import as_real_array, check_shape, check_step_input, compute_dtype
 from ._validate import finite

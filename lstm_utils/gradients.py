@@ -27,13 +27,13 @@ Introduced in chapter 02 (``notebooks/02_vanishing_gradients.ipynb``).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from ._checks import as_real_array, check_shape, compute_dtype
-from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 from ._validate import ArgumentTypeError, finite
+from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 
 # Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25}

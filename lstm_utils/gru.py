@@ -45,8 +45,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (ArgumentTypeError, cell_keys, cell_params, check_cache, check_gradient, check_sequence,
-                      check_state, check_step_input, compute_dtype, input_size)
+from ._checks import (
+    ArgumentTypeError,
+    cell_keys,
+    cell_params,
+    check_cache,
+    check_gradient,
+    check_sequence,
+    check_state,
+    check_step_input,
+    compute_dtype,
+    input_size,
+)
 from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
 

@@ -26,8 +26,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (CELL_GATES, cell_keys, cell_params, check_cache, check_gradient, check_sequence, check_state,
-                      check_step_input, compute_dtype, input_size)
+from ._checks import (
+    CELL_GATES,
+    cell_keys,
+    cell_params,
+    check_cache,
+    check_gradient,
+    check_sequence,
+    check_state,
+    check_step_input,
+    compute_dtype,
+    input_size,
+)
 from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate

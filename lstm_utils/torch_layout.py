@@ -27,8 +27,8 @@ that PyTorch produced once (``scripts/make_torch_reference.py``), shipped with t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
-from typing import Mapping
 
 import numpy as np
 

@@ -54,7 +54,7 @@ def server(built_book):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright import sync_api     # a dependency in requirements.txt: missing means a broken install, not a skip
+    from playwright import sync_api  # a dependency in requirements.txt: missing means a broken install, not a skip
     if CHROMIUM is None:
         pytest.fail("no Chromium found: set $CHROMIUM or put chromium on PATH (`make chromium` installs Debian's)",
                     pytrace=False)

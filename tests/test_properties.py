@@ -16,8 +16,7 @@ Kept fast: few examples, small sizes (a few seconds in all).
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from lstm_utils import models as m
-from lstm_utils import train as tr
+from lstm_utils import models as m, train as tr
 from lstm_utils.data import adding_problem, keyword_task
 
 
