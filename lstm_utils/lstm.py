@@ -167,7 +167,7 @@ def _gradients(da, x, h_prev, W_x):
     dW = np.concatenate([da2.T @ h_prev.reshape(T * B, H), da2.T @ x.reshape(T * B, -1)], axis=1)  # (4H, H + D)
     db = da2.sum(axis=0)
     grads = {}
-    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS)):
+    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS, strict=True)):
         grads[w] = dW[k * H : (k + 1) * H]
         grads[b] = db[k * H : (k + 1) * H]
     return grads, (da2 @ W_x).reshape(T, B, -1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -336,7 +337,7 @@ def test_page_in_browser(browser, server, docname):
         levels = [h[0] for h in headings]
         if levels.count(1) != 1 or (levels and levels[0] != 1):
             problems.append(f"expected exactly one H1, first: headings {headings}")
-        for (prev, _), (level, text) in zip(headings, headings[1:]):
+        for (prev, _), (level, text) in pairwise(headings):
             if level > prev + 1:
                 problems.append(f"heading level skipped: h{prev} -> h{level} {text!r}")
 

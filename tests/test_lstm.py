@@ -84,7 +84,7 @@ def test_dc_last_none_is_zero_and_is_linear():
     _, _, cache = lu.lstm_forward(xs, h0, c0, params)
     out_none = lu.lstm_backward(G, cache)
     out_zero = lu.lstm_backward(G, cache, dc_last=np.zeros((2, H)))
-    for a, b in zip(out_none[1:], out_zero[1:]):
+    for a, b in zip(out_none[1:], out_zero[1:], strict=True):
         assert_array_equal(a, b)
     for k in KEYS:
         assert_array_equal(out_none[0][k], out_zero[0][k])
@@ -103,7 +103,7 @@ def test_backward_does_not_change_the_cache_or_its_arguments():
     second = lu.lstm_backward(G, cache, dc_last=G_c)
     assert_array_equal(G, G_copy)
     assert_array_equal(G_c, G_c_copy)
-    for a, b in zip(first[1:], second[1:]):
+    for a, b in zip(first[1:], second[1:], strict=True):
         assert_array_equal(a, b)
 
 
@@ -134,7 +134,7 @@ def test_lstm_step_backward_dc_none_is_zero():
     _, _, cache = lu.lstm_step(x_t, h_prev, c_prev, params)
     a = lu.lstm_step_backward(G[0], None, cache)
     b = lu.lstm_step_backward(G[0], np.zeros((2, H)), cache)
-    for x, y in zip(a[1:], b[1:]):
+    for x, y in zip(a[1:], b[1:], strict=True):
         assert_array_equal(x, y)
 
 

@@ -170,7 +170,7 @@ def test_inputs_are_not_modified():
     lu.rnn_backward(G, cache)
     _, c = lu.rnn_step(xs[0], h0, params)
     lu.rnn_step_backward(G[0], c)
-    for before, after in zip(copies, (xs, h0, params["W_h"], params["b_h"], G)):
+    for before, after in zip(copies, (xs, h0, params["W_h"], params["b_h"], G), strict=True):
         assert_array_equal(before, after)
 
 
