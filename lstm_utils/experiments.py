@@ -126,7 +126,8 @@ def _seeds(seed, T):
 
 
 def gradient_probe(task):
-    r"""``probe(xs, dxs)``: median over the batch of :math:`\|\partial L/\partial x_{t_1}\| / \|\partial L/\partial x_T\|`.
+    r"""``probe(xs, dxs)``: median over the batch of
+    :math:`\|\partial L/\partial x_{t_1}\| / \|\partial L/\partial x_T\|`.
 
     :math:`t_1` is the earliest step the answer depends on (the first marked value, the first X or Y): the ratio is
     the fraction of the error signal at the last step that reaches it.
