@@ -1,7 +1,8 @@
-"""Shared test helpers for the cells: problem builders, the step-loop references, layouts, message regexes.
+"""Shared test helpers for the cells: problem builders, the step-loop references, layouts, message regexes, a
+sigmoid written out by hand.
 
-Used by ``test_rnn.py``, ``test_lstm.py``, ``test_gru.py``, ``test_reference_paths.py``, ``test_properties.py`` and
-``test_checks.py``: one copy of each, so a change of the public contract is made in one place.
+Imported by the tests as ``helpers`` (``tests/`` is on the path): one copy of each, so a change of the public
+contract is made in one place.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ import lstm_utils as lu
 
 CELLS = ("rnn", "lstm", "gru")
 INIT = {"rnn": lu.init_rnn, "lstm": lu.init_lstm, "gru": lu.init_gru}
+
+
+def naive_sigmoid(x):
+    """The textbook sigmoid, 1 / (1 + exp(-x)), written out independently of ``lstm_utils``."""
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def shape_error(name, expected, given):

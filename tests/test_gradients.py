@@ -38,7 +38,7 @@ def test_step_jacobian_matches_finite_differences():
     assert J.shape == (T, B, H, H)
     for t in (1, 4):                                # J[t - 1] = dh_t / dh_{t-1}
         h_prev = hs[t - 2].copy() if t > 1 else h0.copy()
-        num = _numerical_jacobian(lambda: lu.rnn_step(xs[t - 1], h_prev, p)[0], h_prev)
+        num = _numerical_jacobian(lambda t=t, h_prev=h_prev: lu.rnn_step(xs[t - 1], h_prev, p)[0], h_prev)
         assert lu.relative_error(J[t - 1], num) < 1e-7
 
 

@@ -243,7 +243,7 @@ def test_gates_strictly_inside_and_h_below_one_for_moderate_inputs(case):
     """Pre-activations of moderate size: every gate value strictly in (0, 1), C̃ and h strictly in (-1, 1)."""
     xs, h0, c0, p = case
     hs, cs, _ = lu.lstm_forward(xs, h0, c0, p)
-    h, c = h0, c0
+    h = h0
     for t in range(xs.shape[0]):
         for gate, W, b in ((lu.forget_gate, "W_f", "b_f"), (lu.input_gate, "W_i", "b_i"),
                            (lu.output_gate, "W_o", "b_o")):
@@ -251,7 +251,7 @@ def test_gates_strictly_inside_and_h_below_one_for_moderate_inputs(case):
             assert np.all((g > 0) & (g < 1))
         c_tilde = lu.candidate(h, xs[t], p["W_c"], p["b_c"])
         assert np.all(np.abs(c_tilde) < 1)
-        h, c = hs[t], cs[t]
+        h = hs[t]
     assert np.all(np.abs(hs) < 1)
     # the cell state is not squashed: it moves by less than 1 per step, |C_t| < |C_0| + t
     steps = np.arange(1, xs.shape[0] + 1)[:, None, None]
