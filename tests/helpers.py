@@ -45,6 +45,20 @@ def make_problem(cell, T, B, D, H, *, dtype=np.float64, seed=0, gain=1.0):
     }
 
 
+def rnn_problem(T, B, D, H, *, seed=0, scale=None, dtype=np.float64):
+    """The RNN problem of ``test_rnn.py`` and ``test_gradients.py``: inputs ``xs`` (T, B, D), a non-zero initial
+    state ``h0`` (B, H), parameters from ``init_rnn(D, H, scale=scale)`` with a non-zero bias (h_t is then not odd in
+    the inputs) and upstream gradients ``G`` (T, B, H), as ``(xs, h0, params, G)`` in ``dtype``. ``G`` is drawn
+    last, so a caller that ignores it sees the same problem."""
+    rng = np.random.default_rng(seed)
+    params = lu.init_rnn(D, H, rng=rng, scale=scale)
+    params["b_h"] = rng.normal(0.0, 0.3, size=H)
+    xs = rng.normal(size=(T, B, D))
+    h0 = rng.normal(0.0, 0.5, size=(B, H))
+    G = rng.normal(size=(T, B, H))
+    return xs.astype(dtype), h0.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}, G.astype(dtype)
+
+
 def run_sequence(cell, pb, *, reset_after=False):
     """The sequence functions on the problem ``pb``: ``(states, grads, inputs_grads)`` as flat dicts.
 

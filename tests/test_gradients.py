@@ -6,17 +6,15 @@ from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu
+from helpers import rnn_problem
 from lstm_utils import gradients as g
 
 T, B, D, H = 6, 3, 2, 4
 
 
 def _setup(seed=0, T=T, B=B, D=D, H=H, scale=None):
-    rng = np.random.default_rng(seed)
-    p = lu.init_rnn(D, H, rng=rng, scale=scale)
-    p["b_h"] = rng.normal(0, 0.3, size=H)          # a non-zero bias: h_t is then not odd in the inputs
-    xs = rng.normal(size=(T, B, D))
-    h0 = rng.normal(0, 0.5, size=(B, H))
+    """The RNN problem of ``helpers.rnn_problem`` run forward: ``(params, xs, h0, hs, cache)``."""
+    xs, h0, p, _ = rnn_problem(T, B, D, H, seed=seed, scale=scale)
     hs, cache = lu.rnn_forward(xs, h0, p)
     return p, xs, h0, hs, cache
 

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
 import lstm_utils as lu
-from helpers import shape_error
+from helpers import rnn_problem, shape_error
 
 D, H = 3, 4
 
@@ -21,16 +21,10 @@ D, H = 3, 4
 def make_problem(T, B, seed=0, dtype=np.float64):
     """Inputs, a non-zero initial state, parameters with a non-zero bias, and random upstream gradients G.
 
-    The loss L = sum(G * hs) has dL/dhs = G; random G makes every entry of every h_t matter.
+    The loss L = sum(G * hs) has dL/dhs = G; random G makes every entry of every h_t matter
+    (``helpers.rnn_problem``).
     """
-    rng = np.random.default_rng(seed)
-    params = lu.init_rnn(D, H, rng=rng, scale=0.6)
-    params["b_h"] = rng.normal(0.0, 0.3, size=H)
-    xs = rng.normal(size=(T, B, D))
-    h0 = rng.normal(0.0, 0.5, size=(B, H))
-    G = rng.normal(size=(T, B, H))
-    cast = lambda a: a.astype(dtype)  # noqa: E731
-    return cast(xs), cast(h0), {k: cast(v) for k, v in params.items()}, cast(G)
+    return rnn_problem(T, B, D, H, seed=seed, scale=0.6, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------------
