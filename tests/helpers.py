@@ -79,10 +79,11 @@ def run_sequence(cell, pb, *, reset_after=False):
 
 def run_step_loop(cell, pb, *, reset_after=False):
     """The reference: the cell's step function in a Python loop over t, then its step backward back over t with
-    the parameter gradients summed. Same return as :func:`run_sequence`."""
+    the parameter gradients summed. Same return as :func:`run_sequence`. The RNN and the GRU need no ``c0`` or
+    ``dc_last`` in ``pb``."""
     p, xs, dhs = pb["params"], pb["xs"], pb["dhs"]
     T = xs.shape[0]
-    h, c, caches, hs, cs = pb["h0"], pb["c0"], [], [], []
+    h, c, caches, hs, cs = pb["h0"], pb.get("c0"), [], [], []
     for t in range(T):
         if cell == "rnn":
             h, cache = lu.rnn_step(xs[t], h, p)
@@ -95,7 +96,7 @@ def run_step_loop(cell, pb, *, reset_after=False):
         caches.append(cache)
     grads = {k: np.zeros_like(v) for k, v in p.items()}
     dxs = np.empty_like(xs)
-    dh, dc = np.zeros_like(pb["h0"]), pb["dc_last"]
+    dh, dc = np.zeros_like(pb["h0"]), pb.get("dc_last")
     for t in range(T - 1, -1, -1):
         if cell == "rnn":
             g, dxs[t], dh = lu.rnn_step_backward(dhs[t] + dh, caches[t])

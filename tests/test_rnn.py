@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
 import lstm_utils as lu
-from helpers import rnn_problem, shape_error
+from helpers import rnn_problem, run_step_loop, shape_error
 
 D, H = 3, 4
 
@@ -123,18 +123,8 @@ def test_rnn_backward_is_rnn_step_backward_composed(T, B):
     xs, h0, params, G = make_problem(T, B, seed=2)
     _, cache = lu.rnn_forward(xs, h0, params)
     grads, dxs, dh0 = lu.rnn_backward(G, cache)
-
-    caches, h = [], h0
-    for t in range(T):
-        h, c = lu.rnn_step(xs[t], h, params)
-        caches.append(c)
-    dW, db, dxs_steps = np.zeros_like(params["W_h"]), np.zeros_like(params["b_h"]), np.zeros_like(xs)
-    dh_next = np.zeros_like(h0)
-    for t in reversed(range(T)):
-        g, dxs_steps[t], dh_next = lu.rnn_step_backward(G[t] + dh_next, caches[t])
-        dW += g["W_h"]
-        db += g["b_h"]
-    for got, want in [(grads["W_h"], dW), (grads["b_h"], db), (dxs, dxs_steps), (dh0, dh_next)]:
+    _, ref = run_step_loop("rnn", {"params": params, "xs": xs, "h0": h0, "dhs": G})
+    for got, want in [(grads["W_h"], ref["W_h"]), (grads["b_h"], ref["b_h"]), (dxs, ref["dxs"]), (dh0, ref["dh0"])]:
         assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
