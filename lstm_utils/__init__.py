@@ -55,7 +55,6 @@ from .gradients import (
     geometric_mean,
     global_norm,
     hidden_state_grads,
-    init_rnn_spectral,
     jacobian_norms,
     jacobian_product,
     largest_singular_value,
@@ -67,7 +66,7 @@ from .gru import gru_backward, gru_forward, gru_step, gru_step_backward, init_gr
 from .lstm import init_lstm, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
 from .memory import cell_gradients, cell_jacobians, forget_products, gate_values, steps_remembered
 from .models import parameter_count
-from .rnn import init_rnn, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
+from .rnn import init_rnn, init_rnn_spectral, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
 
 __version__ = "0.1.0"
