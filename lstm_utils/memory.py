@@ -26,9 +26,11 @@ import numpy as np
 from ._checks import as_real_array, check_sequence, check_shape, check_state, compute_dtype
 from ._validate import ArgumentTypeError, finite, number
 from .gates import output_gate
-from .lstm import _lstm_params, lstm_step, lstm_step_backward
+from .lstm import STEP_KEYS, _lstm_params, lstm_step, lstm_step_backward
 
-GATES = ("f", "i", "c_tilde", "o")
+# The gates' keys in the LSTM's caches, f, i, c_tilde, o: lstm.STEP_KEYS' names (lstm.GATES, f, i, c, o, are the
+# parameters' suffixes).
+GATES = STEP_KEYS[3:7]
 
 
 def gate_values(cache):
