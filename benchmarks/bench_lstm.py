@@ -247,9 +247,9 @@ What bounds the remaining gap:
     tanh, the cell update; backward one product and about twenty elementwise operations (the local derivatives of
     the step, then the chain rule through them). Each numpy call costs roughly
     a microsecond of Python and ufunc dispatch before any arithmetic: at the small size (B*H = 2048 entries per
-    state) that is of the order of the arithmetic itself, and it is the gap. The largest single cost is the
-    sigmoid: lstm_utils.sigmoid is overflow-free through exp(-|x|) and a where(), about ten passes over its input
-    where tanh makes one. The 'gemm share' column is the part of our time spent in the matrix products alone.
+    state) that is of the order of the arithmetic itself, and it is the gap (lstm_utils.sigmoid is the textbook
+    1/(1 + exp(-x)), three passes, because a two-branch overflow-free form cost ten and was the largest single item).
+    The 'gemm share' column is the part of our time spent in the matrix products alone.
     Closing the rest needs compiled code (numba, Cython, a C extension), outside this numpy-only package.
   * float64: PyTorch takes the oneDNN path for float32 (and 16-bit types) only; in float64 it runs its generic
     per-step loop of ATen ops (mm, addmm, cat, stack, copies, each with autograd bookkeeping), which does more
