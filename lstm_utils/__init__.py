@@ -37,19 +37,37 @@ Conventions: sequences are time-major ``(T, B, D)``; states are ``(B, H)``; ever
 ``[h_{t-1}, x_t]`` and has shape ``(H, H + D)``; float64 unless the input is float32.
 """
 
+from . import (  # chapters 08-10: lu.data, lu.experiments, lu.models, ...
+    data,
+    experiments,
+    models,
+    paths,
+    reading,
+    train,
+)
 from .activations import sigmoid, tanh
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 from .gradcheck import numerical_gradient, relative_error
-from .lstm import init_lstm, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
-from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
+from .gradients import (
+    bptt_grad_norms,
+    clip_grad_norm,
+    critical_singular_value,
+    geometric_mean,
+    global_norm,
+    hidden_state_grads,
+    jacobian_norms,
+    jacobian_product,
+    largest_singular_value,
+    pascanu_bound,
+    spectral_radius,
+    step_jacobians,
+)
 from .gru import gru_backward, gru_forward, gru_step, gru_step_backward, init_gru
-from .rnn import init_rnn, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
-from .gradients import (bptt_grad_norms, clip_grad_norm, critical_singular_value, geometric_mean, global_norm,
-                        hidden_state_grads, init_rnn_spectral, jacobian_norms, jacobian_product,
-                        largest_singular_value, pascanu_bound, spectral_radius, step_jacobians)
+from .lstm import init_lstm, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
 from .memory import cell_gradients, cell_jacobians, forget_products, gate_values, steps_remembered
 from .models import parameter_count
-from . import data, experiments, models, paths, reading, train  # chapters 08-10: lu.data, lu.experiments, lu.models, ...
+from .rnn import init_rnn, init_rnn_spectral, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
+from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
 
 __version__ = "0.1.0"
 

@@ -19,7 +19,7 @@ The rules, the same for every public function of :mod:`~lstm_utils.rnn`, :mod:`~
 from __future__ import annotations
 
 from collections import Counter
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -90,7 +90,7 @@ def _format(shape: Sequence[Dim]) -> str:
 def check_shape(name: str, a: np.ndarray, shape: Sequence[Dim], labels: str) -> None:
     """Raise unless ``a.shape`` matches ``shape`` (``None`` matches any size); ``labels`` names the axes, e.g.
     "T, B, D"."""
-    ok = a.ndim == len(shape) and all(d is None or d == n for d, n in zip(shape, a.shape))
+    ok = a.ndim == len(shape) and all(d is None or d == n for d, n in zip(shape, a.shape, strict=True))
     if not ok:
         raise ValueError(f"{name}: expected shape ({labels}) = {_format(shape)}, got {tuple(a.shape)}")
 

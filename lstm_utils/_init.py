@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import float_dtype, number
-from ._validate import rng as _rng
+from ._validate import float_dtype, number, rng as _rng
 
 
 def as_rng(rng) -> np.random.Generator:

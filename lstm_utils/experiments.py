@@ -24,8 +24,9 @@ Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -125,7 +126,8 @@ def _seeds(seed, T):
 
 
 def gradient_probe(task):
-    r"""``probe(xs, dxs)``: median over the batch of :math:`\|\partial L/\partial x_{t_1}\| / \|\partial L/\partial x_T\|`.
+    r"""``probe(xs, dxs)``: median over the batch of
+    :math:`\|\partial L/\partial x_{t_1}\| / \|\partial L/\partial x_T\|`.
 
     :math:`t_1` is the earliest step the answer depends on (the first marked value, the first X or Y): the ratio is
     the fraction of the error signal at the last step that reaches it.

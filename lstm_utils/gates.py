@@ -25,9 +25,9 @@ in the package: float32 data is computed in float32.
 
 from __future__ import annotations
 
-import numpy as np
-
 from collections import Counter
+
+import numpy as np
 
 from ._checks import as_real_array, check_shape, check_step_input, compute_dtype
 from ._validate import finite
@@ -79,19 +79,19 @@ def _same_shape(**arrays):
     """
     dtype = compute_dtype(*arrays.values())
     out = [as_real_array(k, v, dtype) for k, v in arrays.items()]
-    for name, a in zip(arrays, out):
+    for name, a in zip(arrays, out, strict=True):
         if a.ndim != 2:
             raise ValueError(f"{name}: expected shape (B, H), got {tuple(a.shape)}")
     shapes = Counter(a.shape for a in out)
     if len(shapes) > 1:
         (common, n), (_, n2) = shapes.most_common(2)
-        given = ", ".join(f"{k} {tuple(a.shape)}" for k, a in zip(arrays, out))
+        given = ", ".join(f"{k} {tuple(a.shape)}" for k, a in zip(arrays, out, strict=True))
         if n == n2:
             raise ValueError(f"{', '.join(arrays)}: expected the same shape (B, H), got {given}")
-        wrong = [k for k, a in zip(arrays, out) if a.shape != common]
+        wrong = [k for k, a in zip(arrays, out, strict=True) if a.shape != common]
         raise ValueError(f"{', '.join(wrong)}: expected shape (B, H) = {common} like "
                          f"{', '.join(k for k in arrays if k not in wrong)}, got {given}")
-    for name, a in zip(arrays, out):
+    for name, a in zip(arrays, out, strict=True):
         finite(name, a)
     return out
 

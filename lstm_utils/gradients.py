@@ -27,13 +27,13 @@ Introduced in chapter 02 (``notebooks/02_vanishing_gradients.ipynb``).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from ._checks import as_real_array, check_shape, compute_dtype
-from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 from ._validate import ArgumentTypeError, finite
+from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 
 # Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25}
@@ -64,7 +64,8 @@ def largest_singular_value(W_h) -> float:
 
 
 def spectral_radius(W_h) -> float:
-    r""":math:`\rho(W_{hh}) = \max_i |\mu_i|`, the largest eigenvalue modulus of the recurrent block (:math:`\le \lambda_1`)."""
+    r""":math:`\rho(W_{hh}) = \max_i |\mu_i|`, the largest eigenvalue modulus of the recurrent block
+    (:math:`\le \lambda_1`)."""
     return float(np.max(np.abs(np.linalg.eigvals(recurrent_block(W_h)))))
 
 
@@ -75,7 +76,8 @@ def _gamma(activation: str) -> float:
 
 
 def critical_singular_value(activation: str = "tanh") -> float:
-    r"""The threshold :math:`1/\gamma`: :math:`\lambda_1` below it is sufficient for vanishing (1 for tanh, 4 for sigmoid)."""
+    r"""The threshold :math:`1/\gamma`: :math:`\lambda_1` below it is sufficient for vanishing (1 for tanh, 4 for
+    sigmoid)."""
     return 1.0 / _gamma(activation)
 
 

@@ -45,8 +45,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (ArgumentTypeError, cell_keys, cell_params, check_cache, check_gradient, check_sequence,
-                      check_state, check_step_input, compute_dtype, input_size)
+from ._checks import (
+    ArgumentTypeError,
+    cell_keys,
+    cell_params,
+    check_cache,
+    check_gradient,
+    check_sequence,
+    check_state,
+    check_step_input,
+    compute_dtype,
+    input_size,
+)
 from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
 
@@ -83,7 +93,7 @@ def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, 
     update_bias = check_bias("update_bias", update_bias)
     rng = as_rng(rng)
     params = {}
-    for w, b in zip(WEIGHT_KEYS, BIAS_KEYS):
+    for w, b in zip(WEIGHT_KEYS, BIAS_KEYS, strict=True):
         params[w] = gate_weight(rng, H, D, scale, dtype)
         params[b] = np.full(H, update_bias if b == "b_z" else 0.0, dtype=dtype)
     return params
@@ -175,7 +185,7 @@ def _gradients(da, dn, cache, W_x, reset_after):
     dW_h = np.concatenate([dW_zr_h, dW_hh], axis=0)            # (3H, H)
     db = da2.sum(axis=0)
     grads = {}
-    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS)):
+    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS, strict=True)):
         rows = slice(k * H, (k + 1) * H)
         grads[w] = np.concatenate([dW_h[rows], dW_x[rows]], axis=1)
         grads[b] = db[rows]

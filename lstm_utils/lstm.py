@@ -26,8 +26,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (CELL_GATES, cell_keys, cell_params, check_cache, check_gradient, check_sequence, check_state,
-                      check_step_input, compute_dtype, input_size)
+from ._checks import (
+    CELL_GATES,
+    cell_keys,
+    cell_params,
+    check_cache,
+    check_gradient,
+    check_sequence,
+    check_state,
+    check_step_input,
+    compute_dtype,
+    input_size,
+)
 from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
 from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
@@ -157,7 +167,7 @@ def _gradients(da, x, h_prev, W_x):
     dW = np.concatenate([da2.T @ h_prev.reshape(T * B, H), da2.T @ x.reshape(T * B, -1)], axis=1)  # (4H, H + D)
     db = da2.sum(axis=0)
     grads = {}
-    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS)):
+    for k, (w, b) in enumerate(zip(WEIGHT_KEYS, BIAS_KEYS, strict=True)):
         grads[w] = dW[k * H : (k + 1) * H]
         grads[b] = db[k * H : (k + 1) * H]
     return grads, (da2 @ W_x).reshape(T, B, -1)
@@ -265,10 +275,9 @@ def lstm_forward(xs, h0, c0, params):
     cache : dict
         For :func:`lstm_backward`: the values of :data:`STEP_KEYS` for every step, stacked, ``x`` (T, B, D) (the same
         array as ``xs``) and the others (T, B, H); also ``xs``, ``h0``, ``c0``, ``hs``, ``cs`` and the validated
-        ``params``; and, under their older names, ``tanh_cs`` (the same array as ``tanh_c``), the fused weight ``W``
-        (4H, H + D) in the order f, i, C̃, o, and ``H``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one
-        array of the states :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the
-        cache's own arrays, so writing into them changes what :func:`lstm_backward` computes.
+        ``params``. ``h_prev``, ``c_prev``, ``hs`` and ``cs`` are views of one array of the states
+        :math:`h_0..h_T` (and one of :math:`C_0..C_T`): the returned ``hs``, ``cs`` are the cache's own arrays, so
+        writing into them changes what :func:`lstm_backward` computes.
 
     Equations
     ---------
@@ -302,7 +311,7 @@ def lstm_forward(xs, h0, c0, params):
         for k, v in s.items():
             cache[k][t] = v
     cache.update(x=xs, h_prev=hs[:-1], c_prev=cs[:-1], xs=xs, h0=h0, c0=c0, hs=hs[1:], cs=cs[1:], params=p,
-                 made_by="lstm_forward", tanh_cs=cache["tanh_c"], W=W, H=H)   # the last three: older names
+                 made_by="lstm_forward")
     return hs[1:], cs[1:], cache
 
 

@@ -26,9 +26,11 @@ import numpy as np
 from ._checks import as_real_array, check_sequence, check_shape, check_state, compute_dtype
 from ._validate import ArgumentTypeError, finite, number
 from .gates import output_gate
-from .lstm import _lstm_params, lstm_step, lstm_step_backward
+from .lstm import STEP_KEYS, _lstm_params, lstm_step, lstm_step_backward
 
-GATES = ("f", "i", "c_tilde", "o")
+# The gates' keys in the LSTM's caches, f, i, c_tilde, o: lstm.STEP_KEYS' names (lstm.GATES, f, i, c, o, are the
+# parameters' suffixes).
+GATES = STEP_KEYS[3:7]
 
 
 def gate_values(cache):
@@ -148,11 +150,15 @@ def cell_jacobians(xs, params, *, h0=None, c0=None, times=None):
     h0 = check_state("h0", h0, B, H, dtype)
     c0 = check_state("c0", c0, B, H, dtype)
     eye = np.eye(H, dtype=dtype)                                 # dc_last: e_0 .. e_{H-1}, one per copy
+
+    def copies(a, b, axis):
+        """Sequence ``b`` of ``a`` (its batch axis is ``axis``), H times along that axis."""
+        return np.repeat(a[b:b + 1] if axis == 0 else a[:, b:b + 1], H, axis=axis)
+
     out = []
     for b in range(B):                                           # one sequence at a time: a batch of H copies
-        copies = lambda a, axis: np.repeat(a[b:b + 1] if axis == 0 else a[:, b:b + 1], H, axis=axis)
-        out.append(cell_gradients(copies(xs, 1), params, dc_last=eye, h0=copies(h0, 0), c0=copies(c0, 0),
-                                  times=times))
+        out.append(cell_gradients(copies(xs, b, 1), params, dc_last=eye, h0=copies(h0, b, 0),
+                                  c0=copies(c0, b, 0), times=times))
     return np.stack(out, axis=1)                                 # (len(times), B, H, H)
 
 

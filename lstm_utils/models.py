@@ -25,14 +25,14 @@ Introduced in chapter 08 (``notebooks/08_long_range_memory.ipynb``).
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
 from ._checks import as_real_array, check_shape, compute_dtype
 from ._init import check_sizes
-from ._validate import ArgumentTypeError, finite, float_dtype, integer, number, real_array
-from ._validate import rng as as_rng
+from ._validate import ArgumentTypeError, finite, float_dtype, integer, number, real_array, rng as as_rng
 from .gru import gru_backward, gru_forward, init_gru
 from .lstm import init_lstm, lstm_backward, lstm_forward
 from .rnn import init_rnn, rnn_backward, rnn_forward

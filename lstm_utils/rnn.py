@@ -23,8 +23,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (cell_keys, cell_params, check_cache, check_gradient, check_sequence, check_state,
-                      check_step_input, compute_dtype, input_size)
+from ._checks import (
+    cell_keys,
+    cell_params,
+    check_cache,
+    check_gradient,
+    check_sequence,
+    check_state,
+    check_step_input,
+    compute_dtype,
+    input_size,
+)
 from ._init import as_rng, check_sizes, gate_weight
 from ._validate import ArgumentTypeError, float_dtype, number
 

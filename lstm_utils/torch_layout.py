@@ -27,8 +27,8 @@ that PyTorch produced once (``scripts/make_torch_reference.py``), shipped with t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
-from typing import Mapping
 
 import numpy as np
 
@@ -207,7 +207,7 @@ def from_torch_gru(weights: Mapping) -> dict:
         params[f"W_{g}"] = s * np.concatenate([w_hh[rows], w_ih[rows]], axis=1)
         params[f"b_{g}"] = s * b[rows]
     weight_keys, bias_keys = cell_keys("gru")
-    return {k: params[k] for pair in zip(weight_keys, bias_keys) for k in pair}
+    return {k: params[k] for pair in zip(weight_keys, bias_keys, strict=True) for k in pair}
 
 
 _REFERENCE = {"lstm": "torch_lstm_reference", "gru": "torch_gru_reference"}

@@ -42,9 +42,19 @@ ROOT = Path(__file__).resolve().parents[1]
 # The repository's lstm_utils, also when it is not installed in this environment (which holds torch and numpy
 # only: `import lstm_utils` needs numpy alone).
 sys.path.insert(0, str(ROOT))
-from lstm_utils import (from_torch_gru, from_torch_layout, gru_backward, gru_forward, init_gru,  # noqa: E402
-                        init_lstm, lstm_backward, lstm_forward, to_torch_gru, to_torch_layout)
-from lstm_utils.torch_layout import TORCH_GRU_KEYS, TORCH_KEYS                                   # noqa: E402
+from lstm_utils import (  # noqa: E402
+    from_torch_gru,
+    from_torch_layout,
+    gru_backward,
+    gru_forward,
+    init_gru,
+    init_lstm,
+    lstm_backward,
+    lstm_forward,
+    to_torch_gru,
+    to_torch_layout,
+)
+from lstm_utils.torch_layout import TORCH_GRU_KEYS, TORCH_KEYS  # noqa: E402
 
 SEED = 2013
 T, B, D, H = 5, 2, 3, 4

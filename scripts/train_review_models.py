@@ -53,7 +53,7 @@ def train_one(job):
                                   eval_every=SETTINGS["eval_every"], target=SETTINGS["target"], rng=seed,
                                   progress=False)
     acc = {name: lu.train.evaluate(cell, params, *sets[name], "classification")[1] for name in ("near", "far")}
-    reached = [s for s, v in zip(hist["eval_step"], hist["val_metric"]) if v >= 0.9]
+    reached = [s for s, v in zip(hist["eval_step"], hist["val_metric"], strict=True) if v >= 0.9]
     summary = {"cell": cell, "train_set": set_name, "seed": seed, "steps": int(hist["steps"]),
                "steps_to_90": int(reached[0]) if reached else None,
                "stopped_early": bool(hist["stopped_early"]), "near": acc["near"], "far": acc["far"],

@@ -1,7 +1,8 @@
-"""Shared test helpers for the cells: problem builders, the step-loop references, layouts, message regexes.
+"""Shared test helpers for the cells: problem builders, the step-loop references, layouts, message regexes, a
+sigmoid written out by hand.
 
-Used by ``test_rnn.py``, ``test_lstm.py``, ``test_gru.py``, ``test_reference_paths.py``, ``test_properties.py`` and
-``test_checks.py``: one copy of each, so a change of the public contract is made in one place.
+Imported by the tests as ``helpers`` (``tests/`` is on the path): one copy of each, so a change of the public
+contract is made in one place.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ import lstm_utils as lu
 
 CELLS = ("rnn", "lstm", "gru")
 INIT = {"rnn": lu.init_rnn, "lstm": lu.init_lstm, "gru": lu.init_gru}
+
+
+def naive_sigmoid(x):
+    """The textbook sigmoid, 1 / (1 + exp(-x)), written out independently of ``lstm_utils``."""
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def shape_error(name, expected, given):
@@ -39,6 +45,20 @@ def make_problem(cell, T, B, D, H, *, dtype=np.float64, seed=0, gain=1.0):
     }
 
 
+def rnn_problem(T, B, D, H, *, seed=0, scale=None, dtype=np.float64):
+    """The RNN problem of ``test_rnn.py`` and ``test_gradients.py``: inputs ``xs`` (T, B, D), a non-zero initial
+    state ``h0`` (B, H), parameters from ``init_rnn(D, H, scale=scale)`` with a non-zero bias (h_t is then not odd in
+    the inputs) and upstream gradients ``G`` (T, B, H), as ``(xs, h0, params, G)`` in ``dtype``. ``G`` is drawn
+    last, so a caller that ignores it sees the same problem."""
+    rng = np.random.default_rng(seed)
+    params = lu.init_rnn(D, H, rng=rng, scale=scale)
+    params["b_h"] = rng.normal(0.0, 0.3, size=H)
+    xs = rng.normal(size=(T, B, D))
+    h0 = rng.normal(0.0, 0.5, size=(B, H))
+    G = rng.normal(size=(T, B, H))
+    return xs.astype(dtype), h0.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}, G.astype(dtype)
+
+
 def run_sequence(cell, pb, *, reset_after=False):
     """The sequence functions on the problem ``pb``: ``(states, grads, inputs_grads)`` as flat dicts.
 
@@ -59,10 +79,11 @@ def run_sequence(cell, pb, *, reset_after=False):
 
 def run_step_loop(cell, pb, *, reset_after=False):
     """The reference: the cell's step function in a Python loop over t, then its step backward back over t with
-    the parameter gradients summed. Same return as :func:`run_sequence`."""
+    the parameter gradients summed. Same return as :func:`run_sequence`. The RNN and the GRU need no ``c0`` or
+    ``dc_last`` in ``pb``."""
     p, xs, dhs = pb["params"], pb["xs"], pb["dhs"]
     T = xs.shape[0]
-    h, c, caches, hs, cs = pb["h0"], pb["c0"], [], [], []
+    h, c, caches, hs, cs = pb["h0"], pb.get("c0"), [], [], []
     for t in range(T):
         if cell == "rnn":
             h, cache = lu.rnn_step(xs[t], h, p)
@@ -75,7 +96,7 @@ def run_step_loop(cell, pb, *, reset_after=False):
         caches.append(cache)
     grads = {k: np.zeros_like(v) for k, v in p.items()}
     dxs = np.empty_like(xs)
-    dh, dc = np.zeros_like(pb["h0"]), pb["dc_last"]
+    dh, dc = np.zeros_like(pb["h0"]), pb.get("dc_last")
     for t in range(T - 1, -1, -1):
         if cell == "rnn":
             g, dxs[t], dh = lu.rnn_step_backward(dhs[t] + dh, caches[t])

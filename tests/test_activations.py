@@ -4,17 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import lstm_utils as lu
+from helpers import naive_sigmoid
 
 FUNCS = {"sigmoid": lu.sigmoid, "tanh": lu.tanh}
-
-
-def naive_sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def naive_tanh(x):

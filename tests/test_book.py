@@ -64,7 +64,10 @@ def _html_files(html: Path) -> list[Path]:
 
 
 def _is_external(url: str) -> bool:
+    """Whether loading ``url`` asks another host; a ``data:`` URI (an image inside the page) asks none."""
     parts = urlsplit(url)
+    if parts.scheme == "data":
+        return False
     return bool(parts.scheme or parts.netloc) or url.startswith("//")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,7 +55,7 @@ def server(built_book):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright import sync_api     # a dependency in requirements.txt: missing means a broken install, not a skip
+    from playwright import sync_api  # a dependency in requirements.txt: missing means a broken install, not a skip
     if CHROMIUM is None:
         pytest.fail("no Chromium found: set $CHROMIUM or put chromium on PATH (`make chromium` installs Debian's)",
                     pytrace=False)
@@ -336,7 +337,7 @@ def test_page_in_browser(browser, server, docname):
         levels = [h[0] for h in headings]
         if levels.count(1) != 1 or (levels and levels[0] != 1):
             problems.append(f"expected exactly one H1, first: headings {headings}")
-        for (prev, _), (level, text) in zip(headings, headings[1:]):
+        for (prev, _), (level, text) in pairwise(headings):
             if level > prev + 1:
                 problems.append(f"heading level skipped: h{prev} -> h{level} {text!r}")
 

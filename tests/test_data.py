@@ -90,7 +90,7 @@ def _sentiment(tokens):
 def test_review_corpus_labels_follow_the_deciding_words():
     reviews, labels = d.review_corpus(300, rng=0, p_negation=0.5)
     assert 0.4 < labels.mean() < 0.6
-    for tokens, y in zip(reviews, labels):
+    for tokens, y in zip(reviews, labels, strict=True):
         s = _sentiment(tokens)
         assert (s > 0) if y == 1 else (s < 0)
     assert any("hardly" in r for r in reviews)

@@ -53,7 +53,7 @@ def test_lstm_has_the_books_symbols():
 
 def test_gru_and_rnn_symbols():
     texts = " ".join(t.get_text() for t in diagrams.draw_gru_cell().texts)
-    for sym in (r"$r_t$", r"$z_t$", r"$1 - z_t$", r"$\tilde h_t$", r"$z_t * \tilde h_t$", r"$r_t * h_{t-1}$"):
+    for sym in (r"$r_t$", r"$z_t$", r"$1 - z_t$", r"$\tilde h_t$", r"$z_t \odot \tilde h_t$", r"$r_t \odot h_{t-1}$"):
         assert sym in texts, sym
     texts = " ".join(t.get_text() for t in diagrams.draw_rnn_cell().texts)
     assert r"$h_t = \tanh(W_h \cdot [h_{t-1}, x_t] + b_h)$" in texts

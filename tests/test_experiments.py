@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from lstm_utils import experiments as ex
-from lstm_utils import models as m
+from lstm_utils import experiments as ex, models as m
 from lstm_utils.data import adding_problem, temporal_order
 
 SHORT = {"steps": 30, "eval_every": 10, "n_val": 50, "n_test": 50}

@@ -8,22 +8,18 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu
+from helpers import shape_error
 
 B, D, H = 2, 3, 4
 SIGMOID_GATES = [lu.forget_gate, lu.input_gate, lu.output_gate]
 W_GATES = [(lu.forget_gate, "W_f", "b_f"), (lu.input_gate, "W_i", "b_i"),
            (lu.candidate, "W_c", "b_c"), (lu.output_gate, "W_o", "b_o")]
 GATE_IDS = [g.__name__ for g, _, _ in W_GATES]
-
-
-def shape_error(name, expected, given):
-    return re.escape(name) + ".*" + re.escape(expected) + ".*" + re.escape(given)
 
 
 def mismatch_error(name, shape, n_args):

@@ -102,7 +102,8 @@ def test_relative_error_on_dicts():
 
 def test_relative_error_accepts_scalars_and_lists():
     assert lu.relative_error(2.0, 2.0) == 0.0
-    assert_allclose(lu.relative_error([1.0, 2.0], [1.0, 2.0 + 3e-3]), 3e-3 / (np.sqrt(5) + np.hypot(1.0, 2.003)), rtol=1e-9)
+    assert_allclose(lu.relative_error([1.0, 2.0], [1.0, 2.0 + 3e-3]), 3e-3 / (np.sqrt(5) + np.hypot(1.0, 2.003)),
+                    rtol=1e-9)
 
 
 def test_relative_error_does_not_overflow_or_underflow():

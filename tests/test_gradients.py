@@ -2,22 +2,19 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu
+from helpers import rnn_problem
 from lstm_utils import gradients as g
 
 T, B, D, H = 6, 3, 2, 4
 
 
 def _setup(seed=0, T=T, B=B, D=D, H=H, scale=None):
-    rng = np.random.default_rng(seed)
-    p = lu.init_rnn(D, H, rng=rng, scale=scale)
-    p["b_h"] = rng.normal(0, 0.3, size=H)          # a non-zero bias: h_t is then not odd in the inputs
-    xs = rng.normal(size=(T, B, D))
-    h0 = rng.normal(0, 0.5, size=(B, H))
+    """The RNN problem of ``helpers.rnn_problem`` run forward: ``(params, xs, h0, hs, cache)``."""
+    xs, h0, p, _ = rnn_problem(T, B, D, H, seed=seed, scale=scale)
     hs, cache = lu.rnn_forward(xs, h0, p)
     return p, xs, h0, hs, cache
 
@@ -39,7 +36,7 @@ def test_step_jacobian_matches_finite_differences():
     assert J.shape == (T, B, H, H)
     for t in (1, 4):                                # J[t - 1] = dh_t / dh_{t-1}
         h_prev = hs[t - 2].copy() if t > 1 else h0.copy()
-        num = _numerical_jacobian(lambda: lu.rnn_step(xs[t - 1], h_prev, p)[0], h_prev)
+        num = _numerical_jacobian(lambda t=t, h_prev=h_prev: lu.rnn_step(xs[t - 1], h_prev, p)[0], h_prev)
         assert lu.relative_error(J[t - 1], num) < 1e-7
 
 

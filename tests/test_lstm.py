@@ -9,8 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import helpers
@@ -85,7 +84,7 @@ def test_dc_last_none_is_zero_and_is_linear():
     _, _, cache = lu.lstm_forward(xs, h0, c0, params)
     out_none = lu.lstm_backward(G, cache)
     out_zero = lu.lstm_backward(G, cache, dc_last=np.zeros((2, H)))
-    for a, b in zip(out_none[1:], out_zero[1:]):
+    for a, b in zip(out_none[1:], out_zero[1:], strict=True):
         assert_array_equal(a, b)
     for k in KEYS:
         assert_array_equal(out_none[0][k], out_zero[0][k])
@@ -104,7 +103,7 @@ def test_backward_does_not_change_the_cache_or_its_arguments():
     second = lu.lstm_backward(G, cache, dc_last=G_c)
     assert_array_equal(G, G_copy)
     assert_array_equal(G_c, G_c_copy)
-    for a, b in zip(first[1:], second[1:]):
+    for a, b in zip(first[1:], second[1:], strict=True):
         assert_array_equal(a, b)
 
 
@@ -135,7 +134,7 @@ def test_lstm_step_backward_dc_none_is_zero():
     _, _, cache = lu.lstm_step(x_t, h_prev, c_prev, params)
     a = lu.lstm_step_backward(G[0], None, cache)
     b = lu.lstm_step_backward(G[0], np.zeros((2, H)), cache)
-    for x, y in zip(a[1:], b[1:]):
+    for x, y in zip(a[1:], b[1:], strict=True):
         assert_array_equal(x, y)
 
 
@@ -244,7 +243,7 @@ def test_gates_strictly_inside_and_h_below_one_for_moderate_inputs(case):
     """Pre-activations of moderate size: every gate value strictly in (0, 1), C̃ and h strictly in (-1, 1)."""
     xs, h0, c0, p = case
     hs, cs, _ = lu.lstm_forward(xs, h0, c0, p)
-    h, c = h0, c0
+    h = h0
     for t in range(xs.shape[0]):
         for gate, W, b in ((lu.forget_gate, "W_f", "b_f"), (lu.input_gate, "W_i", "b_i"),
                            (lu.output_gate, "W_o", "b_o")):
@@ -252,7 +251,7 @@ def test_gates_strictly_inside_and_h_below_one_for_moderate_inputs(case):
             assert np.all((g > 0) & (g < 1))
         c_tilde = lu.candidate(h, xs[t], p["W_c"], p["b_c"])
         assert np.all(np.abs(c_tilde) < 1)
-        h, c = hs[t], cs[t]
+        h = hs[t]
     assert np.all(np.abs(hs) < 1)
     # the cell state is not squashed: it moves by less than 1 per step, |C_t| < |C_0| + t
     steps = np.arange(1, xs.shape[0] + 1)[:, None, None]

@@ -39,7 +39,7 @@ def test_cell_gradients_match_finite_differences_at_every_step():
     for t in range(1, T + 1):
         delta = np.zeros((B, H))
         num = lu.numerical_gradient(
-            lambda: _loss_with_cell_nudge(xs, params, h0, c0, dhs, dc_last, t, delta), delta)
+            lambda t=t, delta=delta: _loss_with_cell_nudge(xs, params, h0, c0, dhs, dc_last, t, delta), delta)
         assert lu.relative_error(num, g[t]) < 1e-7, t
 
 

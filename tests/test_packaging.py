@@ -12,11 +12,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
-import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 NETWORK_ERRORS = re.compile(r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|"

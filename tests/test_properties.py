@@ -16,8 +16,7 @@ Kept fast: few examples, small sizes (a few seconds in all).
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu
@@ -48,7 +47,7 @@ def test_any_layout_gives_the_results_of_the_contiguous_copy(size, variant, seed
     choice = {k: data.draw(st.sampled_from(LAYOUTS), label=k) for k in names}
     ref = run_sequence(cell, pb, reset_after=reset_after)
     got = run_sequence(cell, _relayout(pb, choice), reset_after=reset_after)
-    for a, b in zip(got, ref):
+    for a, b in zip(got, ref, strict=True):
         for k in b:
             np.testing.assert_array_equal(a[k], b[k], err_msg=k)
 
@@ -58,7 +57,8 @@ def test_any_layout_gives_the_results_of_the_contiguous_copy(size, variant, seed
 def test_sequence_functions_are_the_step_functions_looped(size, variant, seed):
     cell, reset_after = variant
     pb = make_problem(cell, *size, seed=seed)
-    for a, b in zip(run_sequence(cell, pb, reset_after=reset_after), run_step_loop(cell, pb, reset_after=reset_after)):
+    ours = run_sequence(cell, pb, reset_after=reset_after)
+    for a, b in zip(ours, run_step_loop(cell, pb, reset_after=reset_after), strict=True):
         for k in b:
             assert_allclose(a[k], b[k], rtol=1e-11, atol=1e-12, err_msg=k)
 

@@ -14,8 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from numpy.testing import assert_allclose
 
 import lstm_utils as lu
@@ -87,7 +86,7 @@ def test_inputs_and_cache_unchanged(cell, reset_after, dtype):
     after = {k: v for k, v in pb.items() if k != "params"} | pb["params"]
     for k in before:
         np.testing.assert_array_equal(before[k], after[k], err_msg=k)
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         for k in a:
             np.testing.assert_array_equal(a[k], b[k], err_msg=k)
 
@@ -157,7 +156,7 @@ def test_non_contiguous_step_arguments_give_the_same_results(cell, layout):
 
     ref = run(x_t, h, dh)
     got = run(layouts(x_t)[layout], layouts(h)[layout], layouts(dh)[layout])
-    for a, b in zip(got, ref):
+    for a, b in zip(got, ref, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

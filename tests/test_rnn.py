@@ -8,13 +8,12 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
 import lstm_utils as lu
-from helpers import shape_error
+from helpers import rnn_problem, run_step_loop, shape_error
 
 D, H = 3, 4
 
@@ -22,16 +21,10 @@ D, H = 3, 4
 def make_problem(T, B, seed=0, dtype=np.float64):
     """Inputs, a non-zero initial state, parameters with a non-zero bias, and random upstream gradients G.
 
-    The loss L = sum(G * hs) has dL/dhs = G; random G makes every entry of every h_t matter.
+    The loss L = sum(G * hs) has dL/dhs = G; random G makes every entry of every h_t matter
+    (``helpers.rnn_problem``).
     """
-    rng = np.random.default_rng(seed)
-    params = lu.init_rnn(D, H, rng=rng, scale=0.6)
-    params["b_h"] = rng.normal(0.0, 0.3, size=H)
-    xs = rng.normal(size=(T, B, D))
-    h0 = rng.normal(0.0, 0.5, size=(B, H))
-    G = rng.normal(size=(T, B, H))
-    cast = lambda a: a.astype(dtype)  # noqa: E731
-    return cast(xs), cast(h0), {k: cast(v) for k, v in params.items()}, cast(G)
+    return rnn_problem(T, B, D, H, seed=seed, scale=0.6, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -130,18 +123,8 @@ def test_rnn_backward_is_rnn_step_backward_composed(T, B):
     xs, h0, params, G = make_problem(T, B, seed=2)
     _, cache = lu.rnn_forward(xs, h0, params)
     grads, dxs, dh0 = lu.rnn_backward(G, cache)
-
-    caches, h = [], h0
-    for t in range(T):
-        h, c = lu.rnn_step(xs[t], h, params)
-        caches.append(c)
-    dW, db, dxs_steps = np.zeros_like(params["W_h"]), np.zeros_like(params["b_h"]), np.zeros_like(xs)
-    dh_next = np.zeros_like(h0)
-    for t in reversed(range(T)):
-        g, dxs_steps[t], dh_next = lu.rnn_step_backward(G[t] + dh_next, caches[t])
-        dW += g["W_h"]
-        db += g["b_h"]
-    for got, want in [(grads["W_h"], dW), (grads["b_h"], db), (dxs, dxs_steps), (dh0, dh_next)]:
+    _, ref = run_step_loop("rnn", {"params": params, "xs": xs, "h0": h0, "dhs": G})
+    for got, want in [(grads["W_h"], ref["W_h"]), (grads["b_h"], ref["b_h"]), (dxs, ref["dxs"]), (dh0, ref["dh0"])]:
         assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
@@ -171,7 +154,7 @@ def test_inputs_are_not_modified():
     lu.rnn_backward(G, cache)
     _, c = lu.rnn_step(xs[0], h0, params)
     lu.rnn_step_backward(G[0], c)
-    for before, after in zip(copies, (xs, h0, params["W_h"], params["b_h"], G)):
+    for before, after in zip(copies, (xs, h0, params["W_h"], params["b_h"], G), strict=True):
         assert_array_equal(before, after)
 
 

@@ -6,9 +6,18 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from lstm_utils import models as m
-from lstm_utils import train as tr
+from lstm_utils import models as m, train as tr
 from lstm_utils.data import adding_problem, keyword_task
+
+
+def _keyword_batches(n, rng):
+    """``n`` examples of a small keyword task: 3 steps, 2 classes, 2 distractors."""
+    return keyword_task(n, 3, n_classes=2, n_distractors=2, rng=rng)
+
+
+def _adding_batches(n, rng):
+    """``n`` examples of the adding problem over 6 steps."""
+    return adding_problem(n, 6, rng=rng)
 
 
 def test_adam_first_step_moves_each_weight_by_lr():
@@ -27,7 +36,7 @@ def test_adam_minimises_a_quadratic():
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_training_reduces_the_loss_on_a_tiny_problem(cell):
-    gen = lambda n, rng: keyword_task(n, 3, n_classes=2, n_distractors=2, rng=rng)
+    gen = _keyword_batches
     params = m.init_model(cell, 5, 8, 2, rng=0)
     val = gen(200, np.random.default_rng(1))
     before = tr.evaluate(cell, params, *val, "classification")[0]
@@ -41,7 +50,7 @@ def test_training_reduces_the_loss_on_a_tiny_problem(cell):
 
 
 def test_early_stopping_and_determinism():
-    gen = lambda n, rng: keyword_task(n, 3, n_classes=2, n_distractors=2, rng=rng)
+    gen = _keyword_batches
     val = gen(200, np.random.default_rng(1))
     runs = [tr.train("rnn", m.init_model("rnn", 5, 8, 2, rng=0), gen, task="classification", steps=400, lr=0.02,
                      val=val, eval_every=20, target=0.95, rng=5, progress=False) for _ in range(2)]
@@ -61,7 +70,7 @@ def test_train_on_a_fixed_set_with_regression():
 
 
 def test_probe_sees_every_batch_and_its_input_gradient():
-    gen = lambda n, rng: adding_problem(n, 6, rng=rng)
+    gen = _adding_batches
     seen = []
 
     def probe(xs, dxs):
@@ -137,7 +146,8 @@ def test_fixed_data_set_batches_are_subsets_and_the_run_is_reproducible():
 
 
 def test_recorded_input_gradients_are_those_of_the_batch():
-    # the layout bug once fixed in lstm_backward: a fancy-indexed batch is not C-contiguous; the recorded norms must still be right
+    # the layout bug once fixed in lstm_backward: a fancy-indexed batch is not C-contiguous; the recorded norms must
+    # still be right
     xs, ys = adding_problem(64, 8, rng=0)
     params = m.init_model("lstm", 2, 4, 1, rng=0)
     _, h = tr.train("lstm", params, (xs, ys), task="regression", steps=1, batch_size=16, rng=0, clip=None,

@@ -1,4 +1,5 @@
-"""A small Sphinx extension for the book's accessibility (WCAG 2 A/AA, checked by tests/test_browser.py), loaded by ``_config.yml``::
+"""A small Sphinx extension for the book's accessibility (WCAG 2 A/AA, checked by tests/test_browser.py), loaded
+by ``_config.yml``::
 
     sphinx:
       local_extensions:
