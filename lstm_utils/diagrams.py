@@ -296,9 +296,12 @@ def draw_lstm_cell(ax=None, *, highlight=None) -> Axes:
 
     .. math::
 
-        f_t &= \sigma(W_f \cdot [h_{t-1}, x_t] + b_f), \quad i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i), \\
-        \tilde C_t &= \tanh(W_C \cdot [h_{t-1}, x_t] + b_C), \quad o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o), \\
-        C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t, \quad h_t = o_t \odot \tanh(C_t).
+        f_t &= \sigma(W_f \cdot [h_{t-1}, x_t] + b_f), \\
+        i_t &= \sigma(W_i \cdot [h_{t-1}, x_t] + b_i), \\
+        \tilde C_t &= \tanh(W_C \cdot [h_{t-1}, x_t] + b_C), \\
+        o_t &= \sigma(W_o \cdot [h_{t-1}, x_t] + b_o), \\
+        C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t, \\
+        h_t &= o_t \odot \tanh(C_t).
 
     The cell state runs along the top (thick solid blue: the conveyor), the hidden state and the concatenation
     along the bottom (dashed black).

@@ -8,10 +8,10 @@ Equations, in the book's notation:
 .. math::
 
     f_t &= \sigma(W_f \cdot [h_{t-1}, x_t] + b_f), \quad
-    i_t  = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i), \quad
-    o_t  = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)\\
-    \tilde C_t &= \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)\\
-    C_t &= f_t * C_{t-1} + i_t * \tilde C_t, \qquad h_t = o_t * \tanh(C_t)
+    i_t  = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i), \\
+    o_t &= \sigma(W_o \cdot [h_{t-1}, x_t] + b_o), \quad
+    \tilde C_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C), \\
+    C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t, \quad h_t = o_t \odot \tanh(C_t)
 
 Code: :func:`lstm_step` / :func:`lstm_step_backward` are the readable reference, built from the gate functions of
 :mod:`lstm_utils.gates` (chapters 03-06). :func:`lstm_forward` / :func:`lstm_backward` are the sequence functions
@@ -285,9 +285,10 @@ def lstm_forward(xs, h0, c0, params):
 
     .. math::
 
-        a_t = W \cdot [h_{t-1}, x_t] + b, \quad
-        f_t, i_t, o_t = \sigma(a_{t,f}), \sigma(a_{t,i}), \sigma(a_{t,o}), \quad \tilde C_t = \tanh(a_{t,C}),\\
-        C_t = f_t * C_{t-1} + i_t * \tilde C_t, \quad h_t = o_t * \tanh(C_t).
+        a_t &= W \cdot [h_{t-1}, x_t] + b, \\
+        f_t, i_t, o_t &= \sigma(a_{t,f}), \sigma(a_{t,i}), \sigma(a_{t,o}), \quad
+        \tilde C_t = \tanh(a_{t,C}), \\
+        C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t, \quad h_t = o_t \odot \tanh(C_t).
 
     The input half of :math:`a_t`, :math:`W_x x_t + b` with :math:`W = [W_{hh}, W_x]`, does not depend on the past,
     so it is computed for all steps in one product before the loop; each step adds :math:`W_{hh} h_{t-1}`.

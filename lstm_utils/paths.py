@@ -114,12 +114,12 @@ def lstm_input_grads(xs, params, dhs, *, dc_last=None, h0=None, c0=None, truncat
         cell state, with the recurrence
 
         .. math::
-            \delta h_t = \mathrm{dhs}_t, \quad
-            \delta C_t = \delta C_{t+1} * f_{t+1} + \delta h_t * o_t * (1 - \tanh^2 C_t), \quad
-            \delta x_t = \textstyle\sum_g \delta a_{g,t}\, W_g[:, H:],
+            \delta h_t &= \mathrm{dhs}_t, \\
+            \delta C_t &= \delta C_{t+1} \odot f_{t+1} + \delta h_t \odot o_t \odot (1 - \tanh^2 C_t), \\
+            \delta x_t &= \textstyle\sum_q \delta a_{q,t}\, W_q[:, H:],
 
-        where :math:`\delta a_{g,t}` are step t's pre-activation gradients (chapter 07's equations) and the
-        :math:`\delta h_{t-1}` they would send back, :math:`\sum_g \delta a_{g,t} W_g[:, :H]`, is dropped
+        where :math:`\delta a_{q,t}` are step t's pre-activation gradients (chapter 07's equations) and the
+        :math:`\delta h_{t-1}` they would send back, :math:`\sum_q \delta a_{q,t} W_q[:, :H]`, is dropped
         (Hochreiter & Schmidhuber 1997, section 4; Gers et al. 2000).
 
     Returns

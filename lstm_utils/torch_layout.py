@@ -10,8 +10,9 @@ The same cell, stored two ways:
 
 .. math::
 
-    a = x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}, \qquad
-    W_{ih}: (4H, D),\; W_{hh}: (4H, H),\; b_{ih}, b_{hh}: (4H,)  \quad\text{(LSTM; 3H rows for the GRU).}
+    a &= x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}, \\
+    & W_{ih}: (4H, D),\; W_{hh}: (4H, H),\; b_{ih}, b_{hh}: (4H,) \\
+    & \text{(the LSTM's shapes; the GRU's have 3H rows).}
 
 So ``W_g[:, :H]`` (the columns that read :math:`h_{t-1}`) becomes the gate's rows of ``weight_hh`` and
 ``W_g[:, H:]`` (the columns that read :math:`x_t`) its rows of ``weight_ih``. In the LSTM, PyTorch's two biases only
@@ -155,10 +156,10 @@ def to_torch_gru(params: Mapping) -> dict:
 
     .. math::
 
-        r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}), \quad
-        z'_t = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}),\\
-        n_t &= \tanh(W_{in} x_t + b_{in} + r_t * (W_{hn} h_{t-1} + b_{hn})), \quad
-        h_t = (1 - z'_t) * n_t + z'_t * h_{t-1}.
+        r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}), \\
+        z'_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}), \\
+        n_t &= \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})), \\
+        h_t &= (1 - z'_t) \odot n_t + z'_t \odot h_{t-1}.
 
     Ours (Chung et al. 2014) is :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t`, so PyTorch's :math:`z'_t` is our
     :math:`1 - z_t = \sigma(-(W_z [h_{t-1}, x_t] + b_z))`: its rows are our ``W_z`` and ``b_z`` **negated**. The bias

@@ -399,7 +399,8 @@ _OPEN_FOLDED = r"""(hiddenInputs) => {
 # box, content width and the nearest box inside the article that clips or scrolls it sideways.
 _BLOCKS = r"""() => {
     const article = document.querySelector('article.bd-article') || document.querySelector('main');
-    const kinds = [['display math', 'div.math'],
+    // MathJax's own display container is what scrolls when an equation is too wide: measure it as well as div.math
+    const kinds = [['display math', 'div.math, mjx-container[display="true"]'],
                    ['output', 'div.cell_output pre, div.cell_output > div.output, div.cell_output table'],
                    ['code', 'div.cell_input pre, div.highlight pre']];
     const col = article.getBoundingClientRect();
