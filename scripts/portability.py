@@ -28,25 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_KERNELS = ["default", "Haswell", "SkylakeX", "Sandybridge"]
 
-# Run inside the child process: execute one notebook with nbclient and report, as JSON on stdout, what happened.
-CHILD = r"""
-import json, sys, time
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-path, timeout = sys.argv[1], int(sys.argv[2])
-nb = nbformat.read(path, as_version=4)
-start = time.perf_counter()
-error = None
-try:
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
-except CellExecutionError as exc:
-    lines = [l for l in str(exc).splitlines() if l.strip()]
-    error = lines[-1][:200] if lines else "cell failed"
-except Exception as exc:  # a timeout, a dead kernel
-    error = f"{type(exc).__name__}: {str(exc)[:200]}"
-print(json.dumps({"seconds": time.perf_counter() - start, "error": error}))
-"""
+# The child process that executes one notebook and reports as JSON (shared with the Binder and Colab tests).
+RUN_NOTEBOOK = ROOT / "scripts" / "run_notebook.py"
 
 
 def openblas_kernel(env):
@@ -66,12 +49,16 @@ def environment(kernel):
 
 
 def execute(notebook, kernel, timeout):
-    proc = subprocess.run([sys.executable, "-c", CHILD, notebook.name, str(timeout)], cwd=notebook.parent,
+    proc = subprocess.run([sys.executable, str(RUN_NOTEBOOK), notebook.name, str(timeout)], cwd=notebook.parent,
                           env=environment(kernel), capture_output=True, text=True)
     try:
-        return json.loads(proc.stdout.strip().splitlines()[-1])
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return {"seconds": float("nan"), "error": (proc.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+    if result["error"]:    # the table has room for the last line of the report only
+        lines = [line for line in result["error"].splitlines() if line.strip()]
+        result["error"] = lines[-1][:200] if lines else "cell failed"
+    return result
 
 
 def main(argv=None):

@@ -39,24 +39,8 @@ def built_book():
 # clone of the committed HEAD: what they test is what a reader gets from the repository, not this working tree.
 
 
-# Run inside a fresh venv: execute one notebook with nbclient from the current directory, report JSON on stdout.
-RUN_NOTEBOOK = r"""
-import json, sys, time
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-path, timeout = sys.argv[1], int(sys.argv[2])
-nb = nbformat.read(path, as_version=4)
-start = time.perf_counter()
-error = None
-try:
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
-except CellExecutionError as exc:
-    error = str(exc)[-3000:]
-except Exception as exc:  # a timeout, a dead kernel
-    error = f"{type(exc).__name__}: {str(exc)[-3000:]}"
-print(json.dumps({"seconds": time.perf_counter() - start, "error": error}))
-"""
+# Run in a fresh venv's python: executes one notebook with nbclient from its folder, reports JSON on stdout.
+RUN_NOTEBOOK = ROOT / "scripts" / "run_notebook.py"
 
 # Variables of this process that must not reach a fresh environment: they would make it import the working tree's
 # lstm_utils or this venv's packages, or constrain its pip.
@@ -97,7 +81,7 @@ class FreshVenv:
 
     def execute_notebook(self, notebook: Path, timeout: int = 600, **extra) -> dict:
         """Execute ``notebook`` in this venv's python3 kernel, from the notebook's own folder."""
-        proc = subprocess.run([str(self.python), "-c", RUN_NOTEBOOK, notebook.name, str(timeout)],
+        proc = subprocess.run([str(self.python), str(RUN_NOTEBOOK), notebook.name, str(timeout)],
                               cwd=notebook.parent, env=self.env(**extra), capture_output=True, text=True)
         try:
             return json.loads(proc.stdout.strip().splitlines()[-1])
