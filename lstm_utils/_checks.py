@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._validate import ArgumentTypeError  # a TypeError that is also a ValueError
+from ._validate import ArgumentTypeError, finite, real_array  # ArgumentTypeError: a TypeError, also a ValueError
 
 __all__ = ["ArgumentTypeError", "CELL_GATES", "as_finite_array", "as_real_array", "cell_keys", "cell_params",
            "check_cache", "check_finite", "check_gradient", "check_params", "check_sequence", "check_shape",
@@ -55,25 +55,15 @@ def compute_dtype(*arrays) -> np.dtype:
 
 def as_real_array(name: str, value, dtype: np.dtype) -> np.ndarray:
     """``value`` as an array of ``dtype``; booleans, integers and other floats are converted, anything else
-    (complex, strings, objects, ``None``) is refused with :class:`ArgumentTypeError`."""
-    if value is None or isinstance(value, (str, bytes, Mapping)):
-        raise ArgumentTypeError(f"{name}: expected a real numeric array, got {type(value).__name__}")
-    try:
-        a = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name}: expected a real numeric array, could not convert it ({exc})") from None
-    if a.dtype.kind not in "biuf":
-        raise ArgumentTypeError(f"{name}: expected a real numeric array (float32 or float64), got dtype {a.dtype}")
-    return a.astype(dtype, copy=False)
+    (complex, strings, objects, ``None``) is refused with :class:`ArgumentTypeError` (:func:`_validate.real_array`
+    with the cell's compute dtype)."""
+    return real_array(name, value, dtype)
 
 
 def check_finite(name: str, a: np.ndarray) -> None:
-    """Raise unless every entry of ``a`` is finite, naming the first NaN or ±inf and its index."""
-    # min and max propagate NaN and expose ±inf: two reductions, no temporary array, in the common (finite) case
-    if a.size and not (np.isfinite(a.min()) and np.isfinite(a.max())):
-        index = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        where = f"at index {index}" if index else "(a scalar)"
-        raise ValueError(f"{name}: expected finite values, got {a[index]} {where}")
+    """Raise unless every entry of ``a`` is finite, naming the first NaN or ±inf and its index
+    (:func:`_validate.finite`)."""
+    finite(name, a)
 
 
 def as_finite_array(name: str, value, dtype: np.dtype) -> np.ndarray:

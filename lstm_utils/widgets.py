@@ -39,16 +39,14 @@ from collections.abc import Callable, Mapping
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ._validate import ArgumentTypeError  # the package's one wrong-type error: a TypeError and a ValueError
+
 __all__ = ["Explorer", "default_values", "explorer", "figure_to_img", "figure_to_png", "frame_explorer",
            "show_default"]
 
 MIN_DPI = 100          # the book's figure.dpi (lstm_utils.plotting.STYLE): frames are never blurrier
 MAX_DPI = 400
 PALETTE_COLORS = 256   # colours of a quantised frame
-
-
-class ArgumentTypeError(TypeError, ValueError):
-    """A wrong-typed argument: a ``TypeError``, and a ``ValueError`` too, as this module raised before."""
 
 
 def _check_sliders(sliders) -> list[tuple[str, list]]:
