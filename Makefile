@@ -54,12 +54,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@$(MAKE) --no-print-directory npm
 	npm ci --ignore-scripts --no-audit --no-fund
 
+# Debian's package manager, through sudo unless already root (npm and chromium use it where apt-get exists).
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -q && $$SUDO apt-get install -y -q
+
 # npm (Node.js's package client): Debian's package when it is missing; elsewhere, what to install.
 npm:
 	@command -v npm >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    $$SUDO apt-get update -q && $$SUDO apt-get install -y -q npm; \
+	    $(APT_INSTALL) npm; \
 	  else \
 	    echo "The book's web assets are installed with npm, which is not on PATH. Install Node.js 18 or newer" >&2; \
 	    echo "(macOS: brew install node; Fedora: sudo dnf install nodejs; Windows/other: https://nodejs.org)." >&2; \
@@ -73,8 +75,7 @@ chromium: $(STAMP)
 	@$(BIN)/python tests/browser_support.py chromium >/dev/null || { \
 	  if [ -n "$$CHROMIUM" ]; then echo "CHROMIUM=$$CHROMIUM is not an executable browser" >&2; exit 1; fi; \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; \
+	    $(APT_INSTALL) chromium; \
 	  else \
 	    echo "make test needs Chromium or Google Chrome for its browser test, and found none on PATH" >&2; \
 	    echo "(looked for chromium, chromium-browser, google-chrome). Install one (macOS: brew install --cask" >&2; \
