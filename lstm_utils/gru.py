@@ -11,8 +11,8 @@ Equations, in the book's notation:
 
     z_t &= \sigma(W_z \cdot [h_{t-1}, x_t] + b_z)                 &\text{update gate}\\
     r_t &= \sigma(W_r \cdot [h_{t-1}, x_t] + b_r)                 &\text{reset gate}\\
-    \tilde h_t &= \tanh(W_h \cdot [r_t * h_{t-1}, x_t] + b_h)     &\text{candidate}\\
-    h_t &= (1 - z_t) * h_{t-1} + z_t * \tilde h_t                 &\text{new hidden state}
+    \tilde h_t &= \tanh(W_{\tilde h} \cdot [r_t \odot h_{t-1}, x_t] + b_{\tilde h})&\text{candidate}\\
+    h_t &= (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t           &\text{new hidden state}
 
 This is the form of Chung et al. (2014). Cho et al. (2014), who introduced the cell, and PyTorch's ``nn.GRU`` put
 the update gate on the old state instead, :math:`h_t = z_t h_{t-1} + (1 - z_t) \tilde h_t`: the same cell with
@@ -22,12 +22,12 @@ positive in PyTorch's convention (:math:`b_{iz} + b_{hz} = +1`).
 
 ``reset_after=True`` applies the reset gate after the matrix product, as PyTorch (and cuDNN) do:
 
-.. math:: \tilde h_t = \tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1})),
+.. math:: \tilde h_t = \tanh(W_{\tilde h}[:, H:]\, x_t + b_{\tilde h} + r_t \odot (W_{\tilde h}[:, :H]\, h_{t-1})),
 
-with :math:`W_{h,h}` = ``W_h[:, :H]`` and :math:`W_{h,x}` = ``W_h[:, H:]``. It is PyTorch's candidate with its
-:math:`b_{hn} = 0` (our one bias ``b_h`` is outside the reset gate). The two placements are different functions of
-the same parameters; :func:`~lstm_utils.to_torch_gru` maps ours onto ``nn.GRU``, which then computes
-``gru_forward(..., reset_after=True)``.
+with :math:`W_{\tilde h}` the weight stored as ``W_h`` (and :math:`b_{\tilde h}` as ``b_h``). It is PyTorch's
+candidate with its :math:`b_{hn} = 0` (our one bias ``b_h`` is outside the reset gate). The two placements are
+different functions of the same parameters; :func:`~lstm_utils.to_torch_gru` maps ours onto ``nn.GRU``, which then
+computes ``gru_forward(..., reset_after=True)``.
 
 Read against the LSTM (chapter 10): :math:`1 - z_t` plays the forget gate :math:`f_t` and :math:`z_t` the input
 gate :math:`i_t`, coupled so that they sum to one; there is no separate cell state and no output gate; the reset
@@ -220,8 +220,9 @@ def gru_step(x_t, h_prev, params, *, reset_after=False):
     Equations
     ---------
     :math:`z_t = \sigma(W_z [h_{t-1}, x_t] + b_z)`, :math:`r_t = \sigma(W_r [h_{t-1}, x_t] + b_r)`,
-    :math:`\tilde h_t = \tanh(W_h [r_t * h_{t-1}, x_t] + b_h)` (with ``reset_after``:
-    :math:`\tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1}))`), :math:`h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t`.
+    :math:`\tilde h_t = \tanh(W_{\tilde h} [r_t \odot h_{t-1}, x_t] + b_{\tilde h})` (with ``reset_after``:
+    :math:`\tanh(W_{\tilde h}[:, H:] x_t + b_{\tilde h} + r_t \odot (W_{\tilde h}[:, :H] h_{t-1}))`),
+    :math:`h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t`.
     """
     reset_after = _check_reset_after(reset_after)
     dtype = compute_dtype(x_t)
@@ -259,8 +260,8 @@ def gru_step_backward(dh_t, cache):
       :math:`\delta W_h = \delta a_h^\top [r_t h_{t-1}, x_t]`, and :math:`\delta a_h W_h` split into
       :math:`\delta(r_t h_{t-1})` and a part of :math:`\delta x_t`; then
       :math:`\delta r = \delta(r_t h_{t-1})\, h_{t-1}` and :math:`\delta h_{t-1} \mathrel{+}= \delta(r_t h_{t-1})\, r_t`
-      (with ``reset_after``: :math:`\delta r = \delta a_h\, W_{h,h} h_{t-1}` and
-      :math:`\delta h_{t-1} \mathrel{+}= (\delta a_h\, r_t) W_{h,h}`);
+      (with ``reset_after``: :math:`\delta r = \delta a_h\, W_{\tilde h}[:, :H]\, h_{t-1}` and
+      :math:`\delta h_{t-1} \mathrel{+}= (\delta a_h\, r_t) W_{\tilde h}[:, :H]`);
     * the gates through :math:`\sigma' = \sigma(1 - \sigma)`: :math:`\delta a_z = \delta z\, z_t(1 - z_t)`,
       :math:`\delta a_r = \delta r\, r_t(1 - r_t)`, :math:`\delta W_g = \delta a_g^\top [h_{t-1}, x_t]` and
       :math:`\delta a_z W_z + \delta a_r W_r` split into the rest of :math:`\delta h_{t-1}` and :math:`\delta x_t`.
