@@ -72,11 +72,14 @@ adding problem (the sum of two uniforms has a triangular density); guessing one 
 
 
 class Model(NamedTuple):
-    """A cell and its start: the registered cell name and the keywords of its ``init``."""
+    """A cell and its start: the registered cell name, the keywords of its ``init``, a label, and optionally its
+    own hidden size (the matched-size RNN) and per-unit input-gate biases (the 1997 paper's kind of start)."""
 
     cell: str
     init: dict
     label: str
+    hidden_size: int | None = None          # None: SETTINGS["hidden_size"]
+    input_bias_spread: tuple = ()           # LSTM: b_i set unit by unit, these values in equal blocks
 
 
 MODELS = {
@@ -85,6 +88,9 @@ MODELS = {
     "lstm_bf1": Model("lstm", {"forget_bias": 1.0}, "LSTM, b_f = 1"),
     "lstm_bf3": Model("lstm", {"forget_bias": 3.0}, "LSTM, b_f = 3"),
     "lstm_bf3_bi3": Model("lstm", {"forget_bias": 3.0, "input_bias": -3.0}, "LSTM, b_f = 3, b_i = -3"),
+    "lstm_bf3_bispread": Model("lstm", {"forget_bias": 3.0}, "LSTM, b_f = 3, b_i = -3 | -6",
+                               input_bias_spread=(-3.0, -6.0)),
+    "rnn_h66": Model("rnn", {}, "RNN, H = 66 (the LSTM's size)", hidden_size=66),
     "gru": Model("gru", {}, "GRU, b_z = 0"),
     "gru_bz3": Model("gru", {"update_bias": -3.0}, "GRU, b_z = -3"),
 }
@@ -94,7 +100,12 @@ MODELS = {
 about 1.7 at H = 32); ``rnn_identity``: the same with the recurrent block set to the identity (Le, Jaitly & Hinton
 2015, who used ReLU units; ours keep tanh); ``lstm_bf1``, ``lstm_bf3``: forget-gate bias 1 (the common default) or 3;
 ``lstm_bf3_bi3``: forget-gate bias 3 and input-gate bias -3, an input gate that starts nearly closed (chapter 10);
-``gru``, ``gru_bz3``: update-gate bias 0 or -3 (in the course's convention, where z weights the *new* candidate)."""
+``lstm_bf3_bispread``: b_f = 3 and input-gate biases that differ between units, -3 on the first half and -6 on
+the second (the 1997 paper's memory blocks had input-gate biases of -1, -2, ... growing more negative block by
+block, so that different cells start writing at different times); ``rnn_h66``: the default RNN with 66 units,
+about as many parameters as the H = 32 LSTM (4,554 against 4,480 on the adding problem, 4,950 against 5,248 on the
+temporal order, readout included); ``gru``, ``gru_bz3``: update-gate bias 0 or -3 (in the course's convention,
+where z weights the *new* candidate)."""
 
 SETTINGS = {"hidden_size": 32, "lr": 3e-3, "batch_size": 32, "steps": 3000, "eval_every": 50, "clip": 1.0,
             "n_val": 1000, "n_test": 2000, "stop_at": 0.97, "solved_at": 0.95, "tol": 0.04, "dtype": "float32"}
@@ -123,6 +134,19 @@ def _seeds(seed, T):
     """Independent random streams for the model, the validation set, the batches and the test set of one run."""
     streams = np.random.SeedSequence([int(seed), int(T)]).spawn(4)
     return [np.random.default_rng(s) for s in streams]
+
+
+def start_model(model, input_size, cfg, rng):
+    """The initial parameters of ``model`` (a key of :data:`MODELS`) for a task with ``input_size`` inputs."""
+    m = MODELS[model]
+    H = m.hidden_size or cfg["hidden_size"]
+    K = cfg["n_outputs"]
+    params = init_model(m.cell, input_size, H, K, rng=rng, dtype=np.dtype(cfg["dtype"]), **m.init)
+    if m.input_bias_spread:
+        blocks = np.array_split(np.arange(H), len(m.input_bias_spread))
+        for b, idx in zip(m.input_bias_spread, blocks, strict=True):
+            params["b_i"][idx] = b
+    return params
 
 
 def gradient_probe(task):
@@ -170,6 +194,193 @@ def run(task, model, T, seed, *, progress=False, keep=False, **overrides):
     last 50 training steps); ``seconds``. With
     ``keep=True`` also the ``history`` and the trained ``params``.
     """
+    cfg = _config(task, model, T, overrides)
+    _check_run_seed(seed)
+    spec, m = TASKS[task], MODELS[model]
+    rng_model, rng_val, rng_batches, rng_test = _seeds(seed, T)
+    dtype = np.dtype(cfg["dtype"])
+    gen = lambda n, rng: spec.make(n, T, rng, dtype)                     # noqa: E731
+    val = gen(cfg["n_val"], rng_val)
+    params = start_model(model, val[0].shape[2], cfg, rng_model)
+    params, hist = train(m.cell, params, gen, task=spec.kind, steps=cfg["steps"], lr=cfg["lr"],
+                         batch_size=cfg["batch_size"], clip=cfg["clip"], val=val, eval_every=cfg["eval_every"],
+                         target=cfg["stop_at"], tol=cfg["tol"], rng=rng_batches, progress=progress,
+                         desc=f"{m.label}, {task}, T = {T}", probe=gradient_probe(task))
+    test = gen(cfg["n_test"], rng_test)
+    record = _record(task, model, T, seed, cfg, params, hist, test)
+    if keep:
+        record["history"], record["params"] = hist, params
+    return record
+
+
+def _record(task, model, T, seed, cfg, params, hist, test):
+    """One run's record (see :func:`run`) from its trained parameters, history and test set."""
+    spec, m = TASKS[task], MODELS[model]
+    _, score = evaluate(m.cell, params, *test, spec.kind, tol=cfg["tol"])
+    paper_fraction, paper_mse = _paper_fraction(task, params, m.cell, *test)
+    probe = np.array(hist["probe"])
+    record = {"task": task, "model": model, "cell": m.cell, "init": dict(m.init), "T": int(T), "seed": int(seed),
+              "lr": float(cfg["lr"]), "budget": int(cfg["steps"]),
+              "hidden_size": int(m.hidden_size or cfg["hidden_size"]),
+              "solved": bool(score >= cfg["solved_at"]), "score": float(score), "steps": int(hist["steps"]),
+              "sequences": int(hist["steps"] * cfg["batch_size"]), "stopped_early": bool(hist["stopped_early"]),
+              "paper_fraction": paper_fraction,
+              "paper_solved": bool(paper_fraction == 1.0 and paper_mse < (0.01 if spec.kind == "regression"
+                                                                          else 0.1)),
+              "grad_init": float(probe[0]), "grad_start": float(np.median(probe[:50])),
+              "grad_end": float(np.median(probe[-50:])),
+              "probe_at": {str(k): float(np.median(probe[max(0, k - 10):k])) for k in PROBE_AT if k <= len(probe)},
+              "val_metric_at": {str(k): v for k, v in zip(hist["eval_step"], hist["val_metric"], strict=True)
+                                if k in PROBE_AT or k == hist["steps"]},
+              "seconds": round(float(hist["seconds"]), 2)}
+    if hist.get("monitor"):
+        record["mechanism"] = hist["monitor"]
+    return record
+
+
+PROBE_AT = (10, 50, 100, 200, 500, 1000, 2000, 3000, 5000, 9000, 13000, 20000, 26700)
+"""Steps at which a record keeps the gradient probe (the median over the 10 steps before) and the validation
+score: how the path to the evidence opens or closes as training goes on."""
+
+MECHANISM_AT = (0, 10, 25, 50, 100, 200, 500, 1000, 3000, 9000)
+"""Steps at which :func:`run_stack` measures the mechanism (:class:`Mechanism`) on a fixed diagnostic batch."""
+
+
+class Mechanism:
+    """What carries (or blocks) the path from the evidence to the answer, measured on a fixed batch of 64 sequences
+    (drawn from the run's own ``(seed, T)``, a stream no other part of the run uses), at given training steps.
+
+    From :math:`t_1` (the first relevant step) to :math:`T`, medians over sequences and units:
+
+    * LSTM: ``log10_direct`` = :math:`\log_{10} \prod_{k=t_1+1}^{T} f_k` (the cell-state path's gain),
+      ``f_mean``, ``i_mean`` (the input gate at steps that carry no evidence), ``write`` (mean :math:`|i_k \tilde
+      C_k|` at those steps: how much noise is written), ``c_abs`` (median :math:`|C_k|` over those steps),
+      ``c_abs_T``, ``tanh_prime_T`` (:math:`1 - \tanh^2 C_T`), ``o_T``, and ``sat_f`` (fraction of forget gates
+      above 0.99);
+    * GRU: ``log10_direct`` = :math:`\log_{10} \prod (1 - z_k)`, ``z_mean``, ``r_mean``, ``h_abs``;
+    * RNN: ``h_abs`` and ``saturated`` (fraction of :math:`|h| > 0.95`).
+    """
+
+    def __init__(self, task, model, T, seed, dtype="float32", n=64):
+        self.task, self.cell = task, MODELS[model].cell
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(T), 7]))
+        self.xs, _ = TASKS[task].make(n, T, rng, np.dtype(dtype))
+        self.t1 = TASKS[task].first_relevant(self.xs)
+
+    def __call__(self, params):
+        from .models import split_params
+        cell_params, _ = split_params(params)
+        xs, t1 = self.xs, self.t1
+        T, B, _ = xs.shape
+        after = np.arange(T)[:, None] > t1[None, :]                     # (T, B): steps after the first evidence
+        quiet = after & (np.abs(xs).sum(axis=2) > 0)                     # ... that are not a marked step either
+        quiet &= ~_marked(self.task, xs)
+        out = {}
+        if self.cell == "lstm":
+            from .lstm import lstm_forward
+            _, cs, c = lstm_forward(xs, None, None, cell_params)
+            f, i, ct = (np.asarray(c[k], np.float64) for k in ("f", "i", "c_tilde"))
+            logf = np.where(after[:, :, None], np.log10(np.maximum(f, 1e-300)), 0.0).sum(axis=0)
+            cs64 = np.asarray(cs, np.float64)
+            out = {"log10_direct": float(np.median(logf)), "f_mean": float(f[after].mean()),
+                   "i_mean": float(i[quiet].mean()), "write": float(np.abs(i * ct)[quiet].mean()),
+                   "c_abs": float(np.median(np.abs(cs64[quiet]))), "c_abs_T": float(np.median(np.abs(cs64[-1]))),
+                   "tanh_prime_T": float(np.median(1.0 - np.tanh(cs64[-1]) ** 2)),
+                   "o_T": float(np.median(np.asarray(c["o"][-1], np.float64))),
+                   "sat_f": float(np.mean(f[after] > 0.99))}
+        elif self.cell == "gru":
+            from .gru import gru_forward
+            hs, c = gru_forward(xs, None, cell_params)
+            z, r = np.asarray(c["z"], np.float64), np.asarray(c["r"], np.float64)
+            logk = np.where(after[:, :, None], np.log10(np.maximum(1.0 - z, 1e-300)), 0.0).sum(axis=0)
+            out = {"log10_direct": float(np.median(logk)), "z_mean": float(z[quiet].mean()),
+                   "r_mean": float(r[after].mean()), "h_abs": float(np.median(np.abs(np.asarray(hs, np.float64))))}
+        else:
+            from .rnn import rnn_forward
+            hs, _ = rnn_forward(xs, None, cell_params)
+            h = np.abs(np.asarray(hs, np.float64))
+            out = {"h_abs": float(np.median(h)), "saturated": float(np.mean(h > 0.95))}
+        return {k: round(v, 6) for k, v in out.items()}
+
+
+def _marked(task, xs):
+    """(T, B): the steps that carry evidence (a marker of the adding problem, an X or Y of the temporal order)."""
+    if task == "adding":
+        return xs[:, :, 1] > 0
+    return xs[:, :, 4:6].sum(axis=2) > 0
+
+
+class _Batches:
+    """``draw()`` -> one training batch of a task from a generator: a picklable stand-in for a lambda, so that a
+    stacked run can be saved mid-way and resumed."""
+
+    def __init__(self, task, T, n, rng, dtype):
+        self.task, self.T, self.n, self.rng, self.dtype = task, T, n, rng, np.dtype(dtype)
+
+    def __call__(self):
+        return TASKS[self.task].make(self.n, self.T, self.rng, self.dtype)
+
+
+class _Probe:
+    """:func:`gradient_probe` as a picklable object."""
+
+    def __init__(self, task):
+        self.task = task
+
+    def __call__(self, xs, dxs):
+        return gradient_probe(self.task)(xs, dxs)
+
+
+def start_stack(task, model, T, seeds, *, mechanism=True, **overrides):
+    """A :class:`lstm_utils.stacked.StackedRun` of ``model`` on ``task`` at length ``T`` for every seed in
+    ``seeds``: the runs :func:`run` makes one by one (same weights, batches, validation and test sets), trained
+    as one computation. Advance it with ``.advance()`` (it pickles, to be resumed), then :func:`finish_stack`."""
+    from .stacked import StackedRun
+    cfg = _config(task, model, T, overrides)
+    spec = TASKS[task]
+    dtype = np.dtype(cfg["dtype"])
+    params, draws, vals = [], [], []
+    for seed in seeds:
+        _check_run_seed(seed)
+        rng_model, rng_val, rng_batches, _ = _seeds(seed, T)
+        val = spec.make(cfg["n_val"], T, rng_val, dtype)
+        params.append(start_model(model, val[0].shape[2], cfg, rng_model))
+        draws.append(_Batches(task, T, cfg["batch_size"], rng_batches, dtype))
+        vals.append(val)
+    monitors = [Mechanism(task, model, T, seed, cfg["dtype"]) for seed in seeds] if mechanism else None
+    run_ = StackedRun(MODELS[model].cell, params, draws, task=spec.kind, steps=cfg["steps"], lr=cfg["lr"],
+                      batch_size=cfg["batch_size"], clip=cfg["clip"], val=vals, eval_every=cfg["eval_every"],
+                      target=cfg["stop_at"], tol=cfg["tol"], probe=_Probe(task), monitor=monitors,
+                      monitor_at=MECHANISM_AT if mechanism else ())
+    run_.config = {"task": task, "model": model, "T": int(T), "seeds": [int(s) for s in seeds], "cfg": cfg}
+    return run_
+
+
+def finish_stack(run_):
+    """The records of a finished stacked run, one per seed, as :func:`run` returns them."""
+    c = run_.config
+    task, model, T, cfg = c["task"], c["model"], c["T"], c["cfg"]
+    records = []
+    for seed, (params, hist) in zip(c["seeds"], run_.result(), strict=True):
+        _, _, _, rng_test = _seeds(seed, T)
+        test = TASKS[task].make(cfg["n_test"], T, rng_test, np.dtype(cfg["dtype"]))
+        records.append(_record(task, model, T, seed, cfg, params, hist, test))
+    return records
+
+
+def run_stack(task, model, T, seeds, **overrides):
+    """:func:`run` for many seeds at once (:mod:`lstm_utils.stacked`); a list of records, one per seed."""
+    return finish_stack(start_stack(task, model, T, seeds, **overrides).advance())
+
+
+def _check_run_seed(seed):
+    check_seed("seed", seed)
+    if seed is None or isinstance(seed, np.random.Generator):
+        raise ArgumentTypeError(f"seed: expected a non-negative integer (every random number of the run comes "
+                                f"from (seed, T)), got {seed!r}")
+
+
+def _config(task, model, T, overrides):
     if task not in TASKS:
         raise ValueError(f"task: expected one of {', '.join(map(repr, TASKS))}, got {task!r}")
     if model not in MODELS:
@@ -178,39 +389,10 @@ def run(task, model, T, seed, *, progress=False, keep=False, **overrides):
     if unknown:
         raise ValueError(f"overrides: unknown setting(s) {', '.join(sorted(unknown))}; "
                          f"expected keys of SETTINGS ({', '.join(SETTINGS)})")
-    T = integer("T", T, minimum=4)
-    check_seed("seed", seed)
-    if seed is None or isinstance(seed, np.random.Generator):
-        raise ArgumentTypeError(f"seed: expected a non-negative integer (every random number of the run comes "
-                                f"from (seed, T)), got {seed!r}")
+    integer("T", T, minimum=4)
     cfg = check_settings({**SETTINGS, **overrides})
-    spec, m = TASKS[task], MODELS[model]
-    rng_model, rng_val, rng_batches, rng_test = _seeds(seed, T)
-    dtype = np.dtype(cfg["dtype"])
-    gen = lambda n, rng: spec.make(n, T, rng, dtype)                     # noqa: E731
-    val = gen(cfg["n_val"], rng_val)
-    params = init_model(m.cell, val[0].shape[2], cfg["hidden_size"], spec.n_outputs, rng=rng_model, dtype=dtype,
-                        **m.init)
-    params, hist = train(m.cell, params, gen, task=spec.kind, steps=cfg["steps"], lr=cfg["lr"],
-                         batch_size=cfg["batch_size"], clip=cfg["clip"], val=val, eval_every=cfg["eval_every"],
-                         target=cfg["stop_at"], tol=cfg["tol"], rng=rng_batches, progress=progress,
-                         desc=f"{m.label}, {task}, T = {T}", probe=gradient_probe(task))
-    test = gen(cfg["n_test"], rng_test)
-    _, score = evaluate(m.cell, params, *test, spec.kind, tol=cfg["tol"])
-    paper_fraction, paper_mse = _paper_fraction(task, params, m.cell, *test)
-    probe = np.array(hist["probe"])
-    record = {"task": task, "model": model, "cell": m.cell, "init": dict(m.init), "T": int(T), "seed": int(seed),
-              "solved": bool(score >= cfg["solved_at"]), "score": float(score), "steps": int(hist["steps"]),
-              "sequences": int(hist["steps"] * cfg["batch_size"]), "stopped_early": bool(hist["stopped_early"]),
-              "paper_fraction": paper_fraction,
-              "paper_solved": bool(paper_fraction == 1.0 and paper_mse < (0.01 if spec.kind == "regression"
-                                                                          else 0.1)),
-              "grad_init": float(probe[0]), "grad_start": float(np.median(probe[:50])),
-              "grad_end": float(np.median(probe[-50:])),
-              "seconds": round(float(hist["seconds"]), 2)}
-    if keep:
-        record["history"], record["params"] = hist, params
-    return record
+    cfg["n_outputs"] = TASKS[task].n_outputs
+    return cfg
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -263,6 +445,47 @@ def summarize(records, task, model, T, seeds=None):
 RESULTS = "long_range_runs.jsonl"
 """The sweep's records, one JSON object per line, shipped in ``lstm_utils/results/``."""
 
+SELECTION = "lr_selection.jsonl"
+"""The learning-rate selection runs (seeds 100-102, never reported), from which :func:`chosen_learning_rates`."""
+
+LONG_RESULTS = "long_range_long.jsonl"
+"""The long runs: three times the budget at T = 200 and 400, and the 1997 lengths T = 500 and 1000."""
+
+
+def chosen_learning_rates(selection):
+    """Each model's learning rate, chosen on the selection runs: the rate whose runs reach the highest mean test
+    score over both tasks and the selection seeds (ties: more runs solved, then fewer sequences). ``{model: lr}``.
+
+    The score is continuous, so a rate that brings every run closer counts before any run crosses the line."""
+    by = {}
+    for r in selection:
+        by.setdefault(r["model"], {}).setdefault(r["lr"], []).append(r)
+    if not by:
+        raise ValueError("selection: no selection runs (run `scripts/run_experiments.py select` first)")
+    out = {}
+    for model, rates in by.items():
+        def key(lr, rs=None):
+            rs = rates[lr]
+            need = [x["sequences"] for x in rs if x["solved"]]
+            return (np.mean([x["score"] for x in rs]), sum(x["solved"] for x in rs),
+                    -float(np.median(need)) if need else -np.inf)
+        out[model] = float(max(rates, key=key))
+    return out
+
+
+def best_starts(records, T=400):
+    """The LSTM and the GRU start that solve the most runs at length ``T`` pooled over both tasks (ties: the
+    higher median score): ``(lstm_model, gru_model)``, the starts taken to the 1997 lengths."""
+    def best(cell):
+        models = {r["model"] for r in records if r["cell"] == cell and r["T"] == T}
+        if not models:
+            raise ValueError(f"records: no {cell} runs at T = {T}")
+        def key(m):
+            rs = [r for r in records if r["model"] == m and r["T"] == T]
+            return sum(r["solved"] for r in rs), float(np.median([r["score"] for r in rs]))
+        return max(sorted(models), key=key)
+    return best("lstm"), best("gru")
+
 
 def load_results(name=RESULTS):
     """The records of the sweep stored with the package (written by ``scripts/run_experiments.py``)."""
@@ -275,3 +498,69 @@ def load_sweep_settings(name=RESULTS):
     stem = name.rsplit(".", 1)[0]
     text = resources.files("lstm_utils").joinpath("results", f"{stem}.settings.json").read_text()
     return json.loads(text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A guard against a stale sweep
+# ---------------------------------------------------------------------------------------------------------------
+
+FINGERPRINT = {"T": 8, "batch_size": 16, "steps": 50, "seed": 0}
+"""The fingerprint's run: short sequences and small batches, so that every matrix product sums fewer terms than
+any OpenBLAS kernel's block (the kernels then round alike), in float64."""
+
+
+def training_fingerprint(models=None):
+    """The training losses of 50 float64 steps of every sweep model (each at its sweep learning rate), through
+    the code the sweep trains with (:func:`start_stack`): ``{"task/model": [loss, ...]}``.
+
+    Stored beside the sweep when it is made; ``tests/test_experiments.py`` recomputes it, so that a change to the
+    arithmetic that trains (even at the level of rounding) fails until the sweep is re-run."""
+    out = {}
+    fp = FINGERPRINT
+    for model in models or MODELS:
+        for task in TASKS:
+            r = start_stack(task, model, fp["T"], [fp["seed"]], mechanism=False, dtype="float64",
+                            batch_size=fp["batch_size"], steps=fp["steps"], n_val=8, n_test=8,
+                            eval_every=fp["steps"], stop_at=1.0)
+            r.advance()
+            out[f"{task}/{model}"] = [float(v) for v in r.hist[0]["loss"]]
+    return out
+
+
+def fingerprint_difference(a, b):
+    """The largest relative difference between two fingerprints' losses (inf if their keys differ)."""
+    if set(a) != set(b):
+        return float("inf")
+    worst = 0.0
+    for k in a:
+        x, y = np.asarray(a[k], np.float64), np.asarray(b[k], np.float64)
+        if x.shape != y.shape:
+            return float("inf")
+        worst = max(worst, float(np.max(np.abs(x - y) / np.maximum(np.abs(x), 1e-300))))
+    return worst
+
+
+FINGERPRINT_ENV = {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+"""Where :func:`pinned_fingerprint` computes: OpenBLAS's Haswell kernel and numpy's AVX2 (X86_V3) code, which run
+alike on any x86-64 CPU with AVX2. The four kernels of ``make portability`` differ in the fingerprint by 2-3e-15
+and numpy's AVX-512 exp and log differ from its AVX2 ones in the last bit of float64, while a change to the code at
+the level of rounding moves it by about 1e-15: only a pinned computation tells the two apart."""
+
+FINGERPRINT_TOL = 1e-16
+"""Relative tolerance of the fingerprint check: below any rounding-level change of the code (about 1e-15)."""
+
+
+def pinned_fingerprint():
+    """:func:`training_fingerprint` computed in a child process pinned by :data:`FINGERPRINT_ENV` (and, on a CPU
+    with AVX-512, with numpy's AVX-512 code paths turned off), so that the result depends on the code alone."""
+    import subprocess
+    import sys
+
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    env = {**__import__("os").environ, **FINGERPRINT_ENV}
+    avx512 = [f for f in ("X86_V4", "AVX512_ICL", "AVX512_SPR") if __cpu_features__.get(f)]
+    env["NPY_DISABLE_CPU_FEATURES"] = " ".join(avx512)
+    code = "import json; from lstm_utils.experiments import training_fingerprint as f; print(json.dumps(f()))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
