@@ -136,7 +136,7 @@ portability: $(STAMP)
 TOOLS := .venv-tools
 lock:
 	test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/python -m pip install --quiet uv; }
-	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --extra lab --extra build --extra test --extra lint --universal \
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --extra lab --extra build --extra sweep --extra test --extra lint --universal \
 	  --python-version 3.11 --custom-compile-command "make lock" -o requirements.txt
 	$(TOOLS)/bin/uv pip compile pyproject.toml --extra book --extra lab --constraint requirements.txt \
 	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" \

@@ -80,6 +80,7 @@ class Model(NamedTuple):
     label: str
     hidden_size: int | None = None          # None: SETTINGS["hidden_size"]
     input_bias_spread: tuple = ()           # LSTM: b_i set unit by unit, these values in equal blocks
+    candidate_scale: float = 1.0            # LSTM: the candidate's weights W_C scaled by this after the draw
 
 
 MODELS = {
@@ -90,6 +91,7 @@ MODELS = {
     "lstm_bf3_bi3": Model("lstm", {"forget_bias": 3.0, "input_bias": -3.0}, "LSTM, b_f = 3, b_i = -3"),
     "lstm_bf3_bispread": Model("lstm", {"forget_bias": 3.0}, "LSTM, b_f = 3, b_i = -3 | -6",
                                input_bias_spread=(-3.0, -6.0)),
+    "lstm_bf3_smallc": Model("lstm", {"forget_bias": 3.0}, "LSTM, b_f = 3, W_C / 10", candidate_scale=0.1),
     "rnn_h66": Model("rnn", {}, "RNN, H = 66 (the LSTM's size)", hidden_size=66),
     "gru": Model("gru", {}, "GRU, b_z = 0"),
     "gru_bz3": Model("gru", {"update_bias": -3.0}, "GRU, b_z = -3"),
@@ -102,7 +104,9 @@ about 1.7 at H = 32); ``rnn_identity``: the same with the recurrent block set to
 ``lstm_bf3_bi3``: forget-gate bias 3 and input-gate bias -3, an input gate that starts nearly closed (chapter 10);
 ``lstm_bf3_bispread``: b_f = 3 and input-gate biases that differ between units, -3 on the first half and -6 on
 the second (the 1997 paper's memory blocks had input-gate biases of -1, -2, ... growing more negative block by
-block, so that different cells start writing at different times); ``rnn_h66``: the default RNN with 66 units,
+block, so that different cells start writing at different times); ``lstm_bf3_smallc``: chapter 08's intervention, ``lstm_bf3`` with the candidate's weights divided by 10 (the
+same draws, then scaled): the input gate stays half open, but what it writes is ten times smaller, so the cell
+stays small; ``rnn_h66``: the default RNN with 66 units,
 about as many parameters as the H = 32 LSTM (4,554 against 4,480 on the adding problem, 4,950 against 5,248 on the
 temporal order, readout included); ``gru``, ``gru_bz3``: update-gate bias 0 or -3 (in the course's convention,
 where z weights the *new* candidate)."""
@@ -142,6 +146,8 @@ def start_model(model, input_size, cfg, rng):
     H = m.hidden_size or cfg["hidden_size"]
     K = cfg["n_outputs"]
     params = init_model(m.cell, input_size, H, K, rng=rng, dtype=np.dtype(cfg["dtype"]), **m.init)
+    if m.candidate_scale != 1.0:
+        params["W_c"] *= params["W_c"].dtype.type(m.candidate_scale)
     if m.input_bias_spread:
         blocks = np.array_split(np.arange(H), len(m.input_bias_spread))
         for b, idx in zip(m.input_bias_spread, blocks, strict=True):
@@ -247,7 +253,7 @@ MECHANISM_AT = (0, 10, 25, 50, 100, 200, 500, 1000, 3000, 9000)
 
 
 class Mechanism:
-    """What carries (or blocks) the path from the evidence to the answer, measured on a fixed batch of 64 sequences
+    r"""What carries (or blocks) the path from the evidence to the answer, measured on a fixed batch of 64 sequences
     (drawn from the run's own ``(seed, T)``, a stream no other part of the run uses), at given training steps.
 
     From :math:`t_1` (the first relevant step) to :math:`T`, medians over sequences and units:
@@ -473,6 +479,16 @@ def chosen_learning_rates(selection):
     return out
 
 
+INTERVENTIONS = {"lstm_bf3_smallc": "lstm_bf3"}
+"""Chapter 08's intervention and the model it changes in one respect: it is not selected on, it trains at that
+model's chosen rate."""
+
+
+def learning_rate_of(model, rates):
+    """The chosen rate of ``model``, or of the model an intervention changes."""
+    return rates[INTERVENTIONS.get(model, model)]
+
+
 def best_starts(records, T=400):
     """The LSTM and the GRU start that solve the most runs at length ``T`` pooled over both tasks (ties: the
     higher median score): ``(lstm_model, gru_model)``, the starts taken to the 1997 lengths."""
@@ -546,8 +562,10 @@ alike on any x86-64 CPU with AVX2. The four kernels of ``make portability`` diff
 and numpy's AVX-512 exp and log differ from its AVX2 ones in the last bit of float64, while a change to the code at
 the level of rounding moves it by about 1e-15: only a pinned computation tells the two apart."""
 
-FINGERPRINT_TOL = 1e-16
-"""Relative tolerance of the fingerprint check: below any rounding-level change of the code (about 1e-15)."""
+FINGERPRINT_TOL = 0.0
+"""Relative tolerance of the fingerprint check: none. Pinned, the computation is the same instruction for
+instruction on any x86-64 CPU with AVX2, so its losses are the same bit for bit; a change of the code that moves
+every weight gradient by one unit in the last place moves them by about 5e-16 (``tests/test_experiments.py``)."""
 
 
 def pinned_fingerprint():

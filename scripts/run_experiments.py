@@ -70,11 +70,14 @@ def select_plan():
 
 def main_plan(rates):
     """The reported sweep at the chosen rates: the RNNs to T = 100 (they fail there on every seed), b_f = 1 to
-    T = 200, the other gated starts to T = 400."""
+    T = 200, the other gated starts to T = 400; the intervention at T = 100 to 400."""
     plan = []
     for model in RNNS + LSTMS + GRUS:
         top = 100 if model in RNNS else 200 if model == "lstm_bf1" else 400
         plan += [(task, model, T, rates[model], None, REPORT_SEEDS) for task in TASKS for T in LENGTHS if T <= top]
+    from lstm_utils.experiments import INTERVENTIONS
+    for model, base in INTERVENTIONS.items():
+        plan += [(task, model, T, rates[base], None, REPORT_SEEDS) for task in TASKS for T in (100, 200, 400)]
     return plan
 
 
@@ -184,8 +187,11 @@ def todo_units(plan, done):
 
 
 def filter_plan(plan, a):
-    return [p for p in plan if (not a.tasks or p[0] in a.tasks) and (not a.models or p[1] in a.models)
+    """The plan cut to ``--tasks``, ``--models``, ``--lengths``; ``--seeds`` and ``--steps`` replace the seeds and the
+    budget (for a quick look or a test)."""
+    plan = [p for p in plan if (not a.tasks or p[0] in a.tasks) and (not a.models or p[1] in a.models)
             and (not a.lengths or p[2] in a.lengths)]
+    return [(t, m, T, lr, a.steps or st, tuple(a.seeds) if a.seeds else ss) for t, m, T, lr, st, ss in plan]
 
 
 def main(argv=None):
@@ -194,6 +200,8 @@ def main(argv=None):
     p.add_argument("--tasks", nargs="+")
     p.add_argument("--models", nargs="+")
     p.add_argument("--lengths", nargs="+", type=int)
+    p.add_argument("--seeds", nargs="+", type=int, help="these seeds instead of the plan's")
+    p.add_argument("--steps", type=int, help="this budget (updates) instead of the plan's")
     p.add_argument("--jobs", type=int, default=2, help="worker processes of the local cluster (default 2)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a local cluster)")
     p.add_argument("--out", type=Path, help="results file (default: the stage's file in lstm_utils/results/)")
@@ -244,7 +252,7 @@ def run_on_cluster(units, out, a):
     if a.scheduler:
         client, cluster = Client(a.scheduler), None
     else:
-        cluster = LocalCluster(n_workers=a.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=a.jobs, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
     try:
         # a unit can run for hours: never let the scheduler think a busy worker is lost or a task is stuck

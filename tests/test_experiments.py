@@ -98,54 +98,90 @@ def test_gradient_probe_survives_a_saturated_float32_network():
     assert ex.gradient_probe("adding")(xs, dxs) == pytest.approx(0.1, rel=1e-5)
 
 
-def test_the_stored_sweep_is_complete_and_made_with_todays_settings():
-    runs, meta = ex.load_results(), ex.load_sweep_settings()
-    assert meta["settings"] == ex.SETTINGS, "SETTINGS changed since the sweep ran: run `make experiments FRESH=1`"
-    assert {k: (m["cell"], m["init"]) for k, m in meta["models"].items()} == \
-        {k: (m.cell, m.init) for k, m in ex.MODELS.items()}
-    have = {(r["task"], r["model"], r["T"], r["seed"]) for r in runs}
+def _stored(name):
+    path = Path(ex.__file__).parent / "results" / name
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()], \
+        json.loads(path.with_suffix(".settings.json").read_text())
+
+
+@pytest.mark.parametrize("name", [ex.SELECTION, ex.RESULTS])
+def test_the_stored_sweep_is_complete_and_made_with_todays_settings(name):
+    runs, meta = _stored(name)
+    assert meta["settings"] == ex.SETTINGS, "SETTINGS changed since the sweep ran: run `make experiments`"
+    assert {k: (m["cell"], m["init"], m["hidden_size"], tuple(m["input_bias_spread"]))
+            for k, m in meta["models"].items()} == \
+        {k: (m.cell, m.init, m.hidden_size, m.input_bias_spread) for k, m in ex.MODELS.items()}
+    have = {(r["task"], r["model"], r["T"], r["lr"], r["budget"], r["seed"]) for r in runs}
     assert len(have) == len(runs)                                          # no run twice
-    for entry in meta["sweep"]:
-        for T in entry["lengths"]:
-            for seed in entry["seeds"]:
-                assert (entry["task"], entry["model"], T, seed) in have
+    for u in meta["plan"]:
+        for seed in u["seeds"]:
+            assert (u["task"], u["model"], u["T"], u["lr"], u["steps"] or ex.SETTINGS["steps"], seed) in have
     for r in runs:
         assert r["solved"] == (r["score"] >= ex.SETTINGS["solved_at"])
-        assert r["sequences"] == r["steps"] * ex.SETTINGS["batch_size"] and r["steps"] <= ex.SETTINGS["steps"]
+        assert r["sequences"] == r["steps"] * ex.SETTINGS["batch_size"] and r["steps"] <= r["budget"]
         assert all(np.isfinite(r[k]) and r[k] >= 0 for k in ("grad_init", "grad_start", "grad_end"))
+    if name == ex.RESULTS:                     # the reported runs are at the rates the selection chose
+        rates = ex.chosen_learning_rates(_stored(ex.SELECTION)[0])
+        assert all(r["lr"] == ex.learning_rate_of(r["model"], rates) for r in runs)
+        assert not {r["seed"] for r in runs} & {r["seed"] for r in _stored(ex.SELECTION)[0]}
+
+
+@pytest.mark.parametrize("name", [ex.SELECTION, ex.RESULTS])
+def test_the_stored_sweep_was_made_by_todays_training_code(name):
+    """The training code's fingerprint (50 float64 steps of every model, pinned to one BLAS kernel and numpy's AVX2
+    code) is what it was when the sweep ran: a change to the arithmetic that trains fails here until the sweep is
+    made again (`make experiments`)."""
+    _, meta = _stored(name)
+    now = ex.pinned_fingerprint()
+    worst = ex.fingerprint_difference(meta["fingerprint"], now)
+    assert worst <= ex.FINGERPRINT_TOL, (f"the training code changed since {name} was made (largest relative "
+                                         f"change of a loss {worst:.1e}): re-run the sweep")
+
+
+def test_the_fingerprint_sees_a_rounding_level_change(monkeypatch):
+    """A change that moves every weight gradient of the LSTM by one unit in the last place (what reordering a sum
+    does) moves the fingerprint by more than its tolerance."""
+    from lstm_utils import stacked
+    base = ex.training_fingerprint(["lstm_bf3"])
+    forward, backward = stacked.CELLS["lstm"]
+
+    def one_ulp_off(dh, cache):
+        grads, dxs = backward(dh, cache)
+        return {k: np.nextafter(g, np.inf) for k, g in grads.items()}, dxs
+    monkeypatch.setitem(stacked.CELLS, "lstm", (forward, one_ulp_off))
+    changed = ex.training_fingerprint(["lstm_bf3"])
+    assert ex.fingerprint_difference(base, changed) > ex.FINGERPRINT_TOL
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The sweep script resumes where it stopped
+# The sweep script: a Dask cluster of two workers, resumable
 
 def _sweep_script(monkeypatch):
-    # imported by name from scripts/, so that its worker processes can import it too (pickling run_one)
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "scripts"))
     monkeypatch.delitem(sys.modules, "run_experiments", raising=False)
     return importlib.import_module("run_experiments")
 
 
-def test_the_sweep_resumes_and_skips_the_runs_it_has(tmp_path, capsys, monkeypatch):
-    # two quick configurations (an LSTM with b_f = 3 stops early on the temporal order at T = 10 within a second)
-    script, out = _sweep_script(monkeypatch), tmp_path / "runs.jsonl"
-    args = ["--tasks", "temporal", "--models", "lstm_bf3", "--lengths", "10", "--jobs", "1", "--out", str(out)]
-    assert script.main(args + ["--seeds", "0"]) == 0
+def test_a_tiny_sweep_through_a_two_worker_cluster_resumes(tmp_path, capsys, monkeypatch):
+    """Three units (the selection's three rates) on a local Dask cluster of two workers; the client alone writes
+    the file; started again, it runs only what is missing."""
+    script, out = _sweep_script(monkeypatch), tmp_path / "sel.jsonl"
+    monkeypatch.setattr(script, "PARTIAL", tmp_path / "partial")
+    args = ["select", "--tasks", "temporal", "--models", "rnn", "--steps", "20", "--jobs", "2",
+            "--out", str(out)]
+    assert script.main(args + ["--seeds", "100"]) == 0
     first = out.read_text().splitlines()
-    assert [json.loads(line)["seed"] for line in first] == [0]
-    # started again with one more seed: only the new run is made, the old line is kept as it was
-    assert script.main(args + ["--seeds", "0", "1"]) == 0
+    assert sorted(json.loads(line)["lr"] for line in first) == sorted(script.RATES)
+    assert script.main(args + ["--seeds", "100", "101"]) == 0              # one more seed: 3 more runs only
     lines = out.read_text().splitlines()
-    assert lines[0] == first[0] and sorted(json.loads(line)["seed"] for line in lines) == [0, 1]
-    assert "1 runs in runs.jsonl; 1 to run" in capsys.readouterr().out
-    # nothing left to do: nothing is run, nothing appended
-    assert script.main(args + ["--seeds", "0", "1"]) == 0
+    assert lines[:3] == first and len(lines) == 6
+    assert "3 runs in sel.jsonl; 3 to run in 3 units" in capsys.readouterr().out
+    assert script.main(args + ["--seeds", "100", "101"]) == 0              # nothing left: nothing appended
     assert out.read_text().splitlines() == lines
     meta = json.loads(out.with_suffix(".settings.json").read_text())
-    assert meta["settings"] == ex.SETTINGS and meta["runs_in_file"] == 2
-    assert [i["runs"] for i in meta["invocations"]] == [1, 1]        # the invocation that ran nothing is not listed
-    # --fresh discards what was there
-    assert script.main(args + ["--seeds", "1", "--fresh"]) == 0
-    assert [json.loads(line)["seed"] for line in out.read_text().splitlines()] == [1]
+    assert meta["runs_in_file"] == 6 and [i["runs"] for i in meta["invocations"]] == [3, 3]
+    assert meta["invocations"][0]["cpu"] and "dispatch_enabled" in meta["invocations"][0]["numpy_simd"]
+    assert ex.chosen_learning_rates([json.loads(line) for line in lines])["rnn"] in script.RATES
 
 
 # ---------------------------------------------------------------------------------------------------------------
