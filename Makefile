@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv book web-assets npm test unit lint linkcheck lab bench experiments review-models portability lock \
+.PHONY: help venv book web-assets npm test unit lint linkcheck lab bench experiments experiments-long review-models portability lock \
         chromium clean
 
 help:
@@ -18,7 +18,8 @@ help:
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make bench  speed benchmarks against PyTorch and the course's time budgets"
 	@echo "make portability  every notebook under four OpenBLAS kernels: a table of pass/fail and seconds"
-	@echo "make experiments  chapter 08's sweep (resumable), written to lstm_utils/results/"
+	@echo "make experiments  chapter 08 and 10's sweep (learning rates chosen, then 10 seeds; resumable, Dask)"
+	@echo "make experiments-long  3x budgets and the 1997 lengths T = 500 and 1000 (hours; resumable)"
 	@echo "make review-models  chapter 09's shipped models and seed statistics, written to lstm_utils/results/"
 	@echo "make lock   refresh requirements.txt, the lock file, from the ranges in pyproject.toml"
 	@echo "make clean  remove _build, node_modules and caches (keeps .venv)"
@@ -159,15 +160,26 @@ $(BENCH_STAMP): requirements.txt benchmarks/requirements.txt pyproject.toml
 
 bench: $(BENCH_STAMP) $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_VENV)/bin/python benchmarks/bench_lstm.py $(BENCH_ARGS)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_VENV)/bin/python benchmarks/bench_train.py
 ifneq ($(BUDGETS),0)
 	$(BIN)/python benchmarks/budgets.py $(if $(filter short,$(BUDGETS)),--skip-long) $(BUDGET_ARGS)
 endif
 
-# Chapter 08's sweep (tasks x models x lengths x seeds, see scripts/run_experiments.py), resumable: a killed sweep
-# started again continues where it stopped. Appends to lstm_utils/results/long_range_runs.jsonl, which chapters 08
-# and 10 read; FRESH=1 starts the file anew.
+# Chapter 08 and 10's sweep (scripts/run_experiments.py), on a local Dask cluster of JOBS workers (SCHEDULER=address
+# hands it to a running cluster instead): the learning-rate selection (seeds 100-102, lr_selection.jsonl), then every
+# task x model x length on seeds 0-9 at the chosen rates (long_range_runs.jsonl). Resumable: a killed sweep started
+# again continues where it stopped. FRESH=1 starts both files anew. About 25 + 90 minutes on 2 cores.
+SWEEP_ARGS = --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FRESH),--fresh)
 experiments: $(STAMP)
-	$(BIN)/python scripts/run_experiments.py --jobs $(JOBS) $(if $(FRESH),--fresh)
+	$(BIN)/python scripts/run_experiments.py select $(SWEEP_ARGS)
+	$(BIN)/python scripts/run_experiments.py main $(SWEEP_ARGS)
+
+# The long runs (long_range_long.jsonl): the LSTM starts that fail at T = 200 and 400 with three times the budget,
+# and the best LSTM and GRU starts at the 1997 lengths, T = 500 (10 seeds) and T = 1000 (5 seeds). Hours of CPU; run
+# it in the background (nohup make experiments-long &): every unit saves its state every five minutes, and the
+# command started again resumes each unit where it stopped.
+experiments-long: $(STAMP)
+	$(BIN)/python scripts/run_experiments.py long $(SWEEP_ARGS)
 
 # Chapter 09's models: the shipped LSTM and RNNs (.npz) and the statistics over seeds; ~3 min on 2 cores.
 review-models: $(STAMP)

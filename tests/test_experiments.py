@@ -78,6 +78,13 @@ def test_wilson_interval_contains_the_rate_and_rejects_bad_counts():
             assert 0 <= lo <= k / n <= hi <= 1
 
 
+@pytest.mark.parametrize("k1, n1, k2, n2, p", [(0, 10, 9, 10, 1.19e-4), (7, 10, 10, 10, 0.2105),
+                                               (2, 10, 10, 10, 7.14e-4), (5, 10, 5, 10, 1.0)])
+def test_fisher_exact_known_values(k1, n1, k2, n2, p):
+    assert ex.fisher_exact(k1, n1, k2, n2) == pytest.approx(p, rel=2e-3)
+    assert ex.fisher_exact(k2, n2, k1, n1) == pytest.approx(p, rel=2e-3)          # symmetric in the two groups
+
+
 def test_summarize_counts_and_quartiles():
     records = [{"task": "adding", "model": "rnn", "T": 10, "seed": s, "solved": s < 3, "score": 0.9 + s / 100,
                 "sequences": 1000 * (s + 1), "paper_solved": False, "grad_init": 0.5, "grad_start": 1.0,
