@@ -60,11 +60,17 @@ def _T(W):
 
 
 def _sum_over_steps(d, inp):
-    r""":math:`\sum_{t,b} d_{tb}^\top\, \mathrm{inp}_{tb}` per model: (T, S, B, m), (T, S, B, n) -> (S, m, n)."""
-    T, S, B, m = d.shape
-    d2 = np.moveaxis(d, 1, 0).reshape(S, T * B, m)                     # one copy, model-major
-    inp2 = np.moveaxis(inp, 1, 0).reshape(S, T * B, inp.shape[-1])
-    return _T(d2) @ inp2
+    r""":math:`\sum_{t,b} d_{tb}^\top\, \mathrm{inp}_{tb}` per model: ``d`` model-major (S, T, B, m), ``inp``
+    time-major (T, S, B, n) -> (S, m, n)."""
+    S, T, B, m = d.shape
+    inp2 = np.moveaxis(inp, 1, 0).reshape(S, T * B, inp.shape[-1])     # one copy of the (narrow) inputs
+    return _T(d.reshape(S, T * B, m)) @ inp2
+
+
+def _model_major(name, T, S, B, n, dtype):
+    """A (S, T, B, n) buffer for the gradients on the pre-activations, filled one step at a time (each step's
+    (S, B, n) slice is strided): model-major, so each model's weight gradient is one product with no copy."""
+    return _buffer(name, (S, T, B, n), dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -80,8 +86,9 @@ def _input_projection(xs, W_x, b):
 
 
 def _input_gradient(das, W_x):
-    """dL/dx_t = delta a_t W_x for every step: (T, S, B, n), (S, n, D) -> (T, S, B, D)."""
-    return das @ np.ascontiguousarray(W_x)
+    """dL/dx_t = delta a_t W_x for every step: ``das`` model-major (S, T, B, n), (S, n, D) -> (T, S, B, D)."""
+    S, T, B, n = das.shape
+    return np.moveaxis((das.reshape(S, T * B, n) @ np.ascontiguousarray(W_x)).reshape(S, T, B, -1), 0, 1)
 
 
 def rnn_forward(xs, p):
@@ -105,14 +112,15 @@ def rnn_backward(dh, c):
     xs, hs, W = c["xs"], c["hs"], c["p"]["W_h"]
     T = xs.shape[0]
     H = W.shape[1]
-    das = _buffer("rnn.das", hs[1:].shape, xs.dtype)                    # pre-activation gradients, going back
+    S, B = xs.shape[1], xs.shape[2]
+    das = _model_major("rnn.das", T, S, B, H, xs.dtype)                 # pre-activation gradients, going back
     W_hh = np.ascontiguousarray(W[:, :, :H])
     for t in range(T - 1, -1, -1):
         h = hs[t + 1]
-        das[t] = dh * (1.0 - h * h)                                     # through tanh
-        dh = das[t] @ W_hh
-    grads = {"W_h": np.concatenate([_sum_over_steps(das, hs[:-1]), _sum_over_steps(das, xs)], axis=2),
-             "b_h": das.sum(axis=(0, 2))}
+        da = das[:, t]
+        np.multiply(dh, 1.0 - h * h, out=da)                            # through tanh
+        dh = da @ W_hh
+    grads = {"W_h": _sum_over_steps(das, np.concatenate([hs[:-1], xs], axis=-1)), "b_h": das.sum(axis=(1, 2))}
     return grads, _input_gradient(das, W[:, :, H:])
 
 
@@ -154,7 +162,7 @@ def lstm_backward(dh, c):
     xs, cs, gates, tanh_c, W, H = c["xs"], c["cs"], c["gates"], c["tanh_c"], c["W"], c["H"]
     T = xs.shape[0]
     W_hh = np.ascontiguousarray(W[:, :, :H])
-    das = _buffer("lstm.das", gates.shape, gates.dtype)
+    das = _model_major("lstm.das", T, gates.shape[1], gates.shape[2], gates.shape[3], gates.dtype)
     dc = np.zeros_like(dh)
     x = np.empty(gates.shape[1:], dtype=gates.dtype)                    # one step's (S, B, 4H), before the squashings
     local = np.empty_like(x)                                            # their derivatives, sigma' and tanh'
@@ -170,12 +178,12 @@ def lstm_backward(dh, c):
         c_tilde = g[..., 2 * H:3 * H]
         np.multiply(c_tilde, c_tilde, out=local[..., 2 * H:3 * H])
         np.subtract(1.0, local[..., 2 * H:3 * H], out=local[..., 2 * H:3 * H])   # tanh' = 1 - C~^2
-        da = das[t]
+        da = das[:, t]
         np.multiply(x, local, out=da)
         dh = da @ W_hh
         dc *= g[..., :H]                                                # along the cell state: times f_t
-    dW = np.concatenate([_sum_over_steps(das, c["hs"][:-1]), _sum_over_steps(das, xs)], axis=2)
-    db = das.sum(axis=(0, 2))
+    dW = _sum_over_steps(das, np.concatenate([c["hs"][:-1], xs], axis=-1))   # (S, 4H, H + D)
+    db = das.sum(axis=(1, 2))
     grads = {}
     for k, g in enumerate("fico"):
         grads[f"W_{g}"] = dW[:, k * H:(k + 1) * H]
@@ -218,24 +226,25 @@ def gru_backward(dh, c):
     xs, hs, zr, h_tilde, W_zr, W_h, H = c["xs"], c["hs"], c["zr"], c["h_tilde"], c["W_zr"], c["W_h"], c["H"]
     T = xs.shape[0]
     W_zr_hh, W_h_hh = np.ascontiguousarray(W_zr[:, :, :H]), np.ascontiguousarray(W_h[:, :, :H])
-    da_zr = _buffer("gru.da_zr", zr.shape, zr.dtype)
-    da_h = _buffer("gru.da_h", h_tilde.shape, zr.dtype)
+    S, B = xs.shape[1], xs.shape[2]
+    da_zr = _model_major("gru.da_zr", T, S, B, 2 * H, zr.dtype)
+    da_h = _model_major("gru.da_h", T, S, B, H, zr.dtype)
     rh = _buffer("gru.rh", h_tilde.shape, zr.dtype)                                          # r_t * h_{t-1}, what W_h~ reads
     for t in range(T - 1, -1, -1):
         z, r, ht, h_prev = zr[t, ..., :H], zr[t, ..., H:], h_tilde[t], hs[t]
         rh[t] = r * h_prev
-        d_ah = da_h[t]
+        d_ah = da_h[:, t]
         np.multiply(dh * z, 1.0 - ht * ht, out=d_ah)                     # delta h~ through tanh'
         d_rh = d_ah @ W_h_hh                                             # delta (r * h_{t-1})
-        d_azr = da_zr[t]
+        d_azr = da_zr[:, t]
         np.multiply(dh * (ht - h_prev), z * (1.0 - z), out=d_azr[..., :H])      # delta z through sigma'
         np.multiply(d_rh * h_prev, r * (1.0 - r), out=d_azr[..., H:])           # delta r through sigma'
         dh = dh * (1.0 - z) + d_rh * r + d_azr @ W_zr_hh
-    dW_zr = np.concatenate([_sum_over_steps(da_zr, hs[:-1]), _sum_over_steps(da_zr, xs)], axis=2)
-    dW_h = np.concatenate([_sum_over_steps(da_h, rh), _sum_over_steps(da_h, xs)], axis=2)
-    db_zr = da_zr.sum(axis=(0, 2))
+    dW_zr = _sum_over_steps(da_zr, np.concatenate([hs[:-1], xs], axis=-1))
+    dW_h = _sum_over_steps(da_h, np.concatenate([rh, xs], axis=-1))
+    db_zr = da_zr.sum(axis=(1, 2))
     grads = {"W_z": dW_zr[:, :H], "b_z": db_zr[:, :H], "W_r": dW_zr[:, H:], "b_r": db_zr[:, H:],
-             "W_h": dW_h, "b_h": da_h.sum(axis=(0, 2))}
+             "W_h": dW_h, "b_h": da_h.sum(axis=(1, 2))}
     return grads, _input_gradient(da_zr, W_zr[:, :, H:]) + _input_gradient(da_h, W_h[:, :, H:])
 
 
