@@ -78,9 +78,10 @@ def _model_major(name, T, S, B, n, dtype):
 # values of all models lie together in memory, which at T = 400 is faster than model-major by a quarter.
 # ---------------------------------------------------------------------------------------------------------------
 
-def _input_projection(xs, W_x, b):
-    """:math:`W_x x_t + b` for every step and model at once: xs (T, S, B, D) -> (T, S, B, n)."""
-    a = xs @ np.ascontiguousarray(_T(W_x))
+def _input_projection(name, xs, W_x, b):
+    """:math:`W_x x_t + b` for every step and model at once: xs (T, S, B, D) -> (T, S, B, n), in a reused buffer."""
+    W_x_T = np.ascontiguousarray(_T(W_x))
+    a = np.matmul(xs, W_x_T, out=_buffer(name, xs.shape[:-1] + W_x_T.shape[-1:], xs.dtype))
     a += b[:, None, :]
     return a
 
@@ -96,7 +97,7 @@ def rnn_forward(xs, p):
     W = p["W_h"]
     H = W.shape[1]
     T, S, B, _ = xs.shape
-    a_x = _input_projection(xs, W[:, :, H:], p["b_h"])                # (T, S, B, H)
+    a_x = _input_projection("rnn.a_x", xs, W[:, :, H:], p["b_h"])                # (T, S, B, H)
     W_hh_T = np.ascontiguousarray(_T(W[:, :, :H]))
     hs = _buffer("rnn.hs", (T + 1, S, B, H), xs.dtype)                  # h_0 = 0, h_1..h_T
     hs[0] = 0.0
@@ -130,7 +131,7 @@ def lstm_forward(xs, p):
     b = np.concatenate([p["b_f"], p["b_i"], p["b_c"], p["b_o"]], axis=1)   # (S, 4H)
     H = p["W_f"].shape[1]
     T, S, B, _ = xs.shape
-    a_x = _input_projection(xs, W[:, :, H:], b)                        # (T, S, B, 4H)
+    a_x = _input_projection("lstm.a_x", xs, W[:, :, H:], b)                        # (T, S, B, 4H)
     W_hh_T = np.ascontiguousarray(_T(W[:, :, :H]))
     hs = _buffer("lstm.hs", (T + 1, S, B, H), xs.dtype)
     cs = _buffer("lstm.cs", (T + 1, S, B, H), xs.dtype)
@@ -198,8 +199,8 @@ def gru_forward(xs, p):
     b_zr = np.concatenate([p["b_z"], p["b_r"]], axis=1)
     W_h = p["W_h"]
     T, S, B, _ = xs.shape
-    a_zr_x = _input_projection(xs, W_zr[:, :, H:], b_zr)                # (T, S, B, 2H)
-    a_h_x = _input_projection(xs, W_h[:, :, H:], p["b_h"])               # (T, S, B, H)
+    a_zr_x = _input_projection("gru.a_zr_x", xs, W_zr[:, :, H:], b_zr)                # (T, S, B, 2H)
+    a_h_x = _input_projection("gru.a_h_x", xs, W_h[:, :, H:], p["b_h"])               # (T, S, B, H)
     W_zr_hh_T = np.ascontiguousarray(_T(W_zr[:, :, :H]))
     W_h_hh_T = np.ascontiguousarray(_T(W_h[:, :, :H]))
     hs = _buffer("gru.hs", (T + 1, S, B, H), xs.dtype)

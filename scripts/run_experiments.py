@@ -249,7 +249,12 @@ def run_on_cluster(units, out, a):
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
 
+    import dask
+
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so that every large array freed goes back to
+    # the system and the next step faults its pages in again: a third of a worker's time at T = 400. Keep them.
+    dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**31 - 1)})
     if a.scheduler:
         client, cluster = Client(a.scheduler), None
     else:
