@@ -471,7 +471,14 @@ def summarize(records, task, model, T, seeds=None):
 
 
 RESULTS = "long_range_runs.jsonl"
-"""The sweep's records, one JSON object per line, shipped in ``lstm_utils/results/``."""
+"""The sweep chapters 08 and 10 read today, one JSON object per line, shipped in ``lstm_utils/results/``: 610 runs
+made in November 2026 by the sequence functions before the stacked trainer, at one learning rate (3e-3) for every
+model. It is superseded by :data:`SWEEP` once that sweep is complete (the chapters then move to it)."""
+
+SWEEP = "long_range_sweep.jsonl"
+"""The sweep made by today's training code (``scripts/run_experiments.py main``): every model at its chosen
+learning rate, ten fresh seeds, with the mechanism measured along training. Its settings file records the plan,
+the machine and the training code's fingerprint."""
 
 SELECTION = "lr_selection.jsonl"
 """The learning-rate selection runs (seeds 100-102, never reported), from which :func:`chosen_learning_rates`."""

@@ -12,8 +12,8 @@ Stages and files (all in ``lstm_utils/results/``):
 
 * ``select`` -> ``lr_selection.jsonl``: every model at three learning rates on three *selection* seeds (100-102),
   never reported; :func:`lstm_utils.experiments.chosen_learning_rates` picks each model's rate from them.
-* ``main`` -> ``long_range_runs.jsonl``: every model at its chosen rate on seeds 0-9, the budget of
-  ``SETTINGS``; chapters 08 and 10 read it.
+* ``main`` -> ``long_range_sweep.jsonl``: every model at its chosen rate on seeds 0-9, the budget of
+  ``SETTINGS`` (chapters 08 and 10 move to it from ``long_range_runs.jsonl`` once it is complete).
 * ``long`` -> ``long_range_long.jsonl``: the configurations that fail at T = 200 and 400 with three times the
   budget, and the 1997 lengths T = 500 (10 seeds, twice the paper's 209,000 sequences) and T = 1000 (the paper's
   853,000).
@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import pickle
+import signal
 import sys
 import time
 from pathlib import Path
@@ -208,11 +209,13 @@ def main(argv=None):
     p.add_argument("--out", type=Path, help="results file (default: the stage's file in lstm_utils/results/)")
     p.add_argument("--fresh", action="store_true", help="discard the runs already in the file")
     p.add_argument("--dry-run", action="store_true", help="print the units to run and stop")
+    p.add_argument("--settings-only", action="store_true",
+                   help="write the settings file of what the results file holds, run nothing")
     a = p.parse_args(argv)
 
     from lstm_utils import experiments as ex
 
-    out = a.out or RESULTS / {"select": ex.SELECTION, "main": ex.RESULTS, "long": ex.LONG_RESULTS}[a.stage]
+    out = a.out or RESULTS / {"select": ex.SELECTION, "main": ex.SWEEP, "long": ex.LONG_RESULTS}[a.stage]
     if a.stage == "select":
         plan = select_plan()
     else:
@@ -220,7 +223,7 @@ def main(argv=None):
         if a.stage == "main":
             plan = main_plan(rates)
         else:
-            best_lstm, best_gru = ex.best_starts(read_records(RESULTS / ex.RESULTS))
+            best_lstm, best_gru = ex.best_starts(read_records(RESULTS / ex.SWEEP))
             plan = long_plan(rates, best_lstm, best_gru)
     plan = filter_plan(plan, a)
     if a.fresh and out.exists():
@@ -235,12 +238,20 @@ def main(argv=None):
         for u in units:
             print(unit_key(*u))
         return 0
-    start = time.perf_counter()
-    if units:
-        run_on_cluster(units, out, a)
-    seconds = time.perf_counter() - start
-    print(f"{n} runs in {seconds:.0f} s; {out.name} holds {len(read_records(out))}", flush=True)
-    write_settings(out, a.stage, plan, n, seconds, a.jobs, a.fresh)
+    if a.settings_only:
+        write_settings(out, a.stage, plan, 0, 0.0, a.jobs, False)
+        return 0
+    start, before = time.perf_counter(), len(read_records(out))
+    # stopped (Ctrl-C, or `kill` = SIGTERM): the runs written so far stay, and the settings still say so
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        if units:
+            run_on_cluster(units, out, a)
+    finally:
+        seconds = time.perf_counter() - start
+        ran = len(read_records(out)) - before
+        print(f"{ran} runs in {seconds:.0f} s; {out.name} holds {len(read_records(out))}", flush=True)
+        write_settings(out, a.stage, plan, ran, seconds, a.jobs, a.fresh)
     return 0
 
 
@@ -254,7 +265,9 @@ def run_on_cluster(units, out, a):
     out.parent.mkdir(parents=True, exist_ok=True)
     # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so that every large array freed goes back to
     # the system and the next step faults its pages in again: a third of a worker's time at T = 400. Keep them.
-    dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**31 - 1)})
+    # (Setting the trim threshold fixes glibc's mmap threshold at 128 KiB, so raise that too, to its 32 MiB limit.)
+    dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**31 - 1),
+                     "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(32 * 2**20)})
     if a.scheduler:
         client, cluster = Client(a.scheduler), None
     else:

@@ -111,29 +111,45 @@ def _stored(name):
         json.loads(path.with_suffix(".settings.json").read_text())
 
 
-@pytest.mark.parametrize("name", [ex.SELECTION, ex.RESULTS])
-def test_the_stored_sweep_is_complete_and_made_with_todays_settings(name):
+@pytest.mark.parametrize("name", [ex.SELECTION, ex.SWEEP])
+def test_the_stored_sweep_follows_its_plan_and_todays_settings(name):
+    """Every stored run is a run of the plan its settings file records, once, at today's settings and (for the
+    sweep) at the rate the selection chose. The selection is complete; the sweep may still be growing, and the
+    settings file counts what it holds."""
     runs, meta = _stored(name)
     assert meta["settings"] == ex.SETTINGS, "SETTINGS changed since the sweep ran: run `make experiments`"
     assert {k: (m["cell"], m["init"], m["hidden_size"], tuple(m["input_bias_spread"]))
             for k, m in meta["models"].items()} == \
         {k: (m.cell, m.init, m.hidden_size, m.input_bias_spread) for k, m in ex.MODELS.items()}
-    have = {(r["task"], r["model"], r["T"], r["lr"], r["budget"], r["seed"]) for r in runs}
-    assert len(have) == len(runs)                                          # no run twice
-    for u in meta["plan"]:
-        for seed in u["seeds"]:
-            assert (u["task"], u["model"], u["T"], u["lr"], u["steps"] or ex.SETTINGS["steps"], seed) in have
+    key = lambda r: (r["task"], r["model"], r["T"], r["lr"], r["budget"], r["seed"])  # noqa: E731
+    have = {key(r) for r in runs}
+    planned = {(u["task"], u["model"], u["T"], u["lr"], u["steps"] or ex.SETTINGS["steps"], seed)
+               for u in meta["plan"] for seed in u["seeds"]}
+    assert len(have) == len(runs) == meta["runs_in_file"]                  # no run twice
+    assert have <= planned
+    if name == ex.SELECTION:
+        assert have == planned
     for r in runs:
         assert r["solved"] == (r["score"] >= ex.SETTINGS["solved_at"])
         assert r["sequences"] == r["steps"] * ex.SETTINGS["batch_size"] and r["steps"] <= r["budget"]
         assert all(np.isfinite(r[k]) and r[k] >= 0 for k in ("grad_init", "grad_start", "grad_end"))
-    if name == ex.RESULTS:                     # the reported runs are at the rates the selection chose
+    if name == ex.SWEEP:                       # the reported runs are at the rates the selection chose
         rates = ex.chosen_learning_rates(_stored(ex.SELECTION)[0])
         assert all(r["lr"] == ex.learning_rate_of(r["model"], rates) for r in runs)
         assert not {r["seed"] for r in runs} & {r["seed"] for r in _stored(ex.SELECTION)[0]}
 
 
-@pytest.mark.parametrize("name", [ex.SELECTION, ex.RESULTS])
+def test_the_sweep_the_chapters_read_is_intact():
+    """long_range_runs.jsonl, which chapters 08 and 10 read until the new sweep is complete: its 610 runs, each
+    configuration of its recorded sweep on every seed."""
+    runs, meta = ex.load_results(), ex.load_sweep_settings()
+    assert len(runs) == meta["runs_in_file"] == 610
+    have = {(r["task"], r["model"], r["T"], r["seed"]) for r in runs}
+    assert all((e["task"], e["model"], T, s) in have for e in meta["sweep"] for T in e["lengths"]
+               for s in e["seeds"])
+
+
+@pytest.mark.parametrize("name", [ex.SELECTION, ex.SWEEP])
 def test_the_stored_sweep_was_made_by_todays_training_code(name):
     """The training code's fingerprint (50 float64 steps of every model, pinned to one BLAS kernel and numpy's AVX2
     code) is what it was when the sweep ran: a change to the arithmetic that trains fails here until the sweep is
