@@ -23,7 +23,7 @@ from numbers import Real
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, float_dtype, integer, number, rng as _rng
+from ._checks import ArgumentTypeError, float_dtype, integer, number, rng as _rng
 
 
 def as_rng(rng):

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, integer, number, seed as check_seed
+from ._checks import ArgumentTypeError, integer, number, seed as check_seed
 from .data import adding_problem, temporal_order
 from .models import init_model, model_forward, softmax
 from .train import evaluate, train
@@ -252,12 +252,12 @@ class Mechanism:
 
     From :math:`t_1` (the first relevant step) to :math:`T`, medians over sequences and units:
 
-    * LSTM: ``log10_direct`` = :math:`\log_{10} \prod_{k=t_1+1}^{T} f_k` (the cell-state path's gain),
+    * LSTM: ``log10_direct`` = :math:`\\log_{10} \\prod_{k=t_1+1}^{T} f_k` (the cell-state path's gain),
       ``f_mean``, ``i_mean`` (the input gate at steps that carry no evidence), ``write`` (mean :math:`|i_k \tilde
       C_k|` at those steps: how much noise is written), ``c_abs`` (median :math:`|C_k|` over those steps),
       ``c_abs_T``, ``tanh_prime_T`` (:math:`1 - \tanh^2 C_T`), ``o_T``, and ``sat_f`` (fraction of forget gates
       above 0.99);
-    * GRU: ``log10_direct`` = :math:`\log_{10} \prod (1 - z_k)`, ``z_mean``, ``r_mean``, ``h_abs``;
+    * GRU: ``log10_direct`` = :math:`\\log_{10} \\prod (1 - z_k)`, ``z_mean``, ``r_mean``, ``h_abs``;
     * RNN: ``h_abs`` and ``saturated`` (fraction of :math:`|h| > 0.95`).
     """
 
@@ -465,7 +465,7 @@ def chosen_learning_rates(selection):
     out = {}
     for model, rates in by.items():
         def key(lr, rs=None):
-            rs = rates[lr]
+            rs = rates[lr]  # noqa: B023 (used at once, by max below)
             need = [x["sequences"] for x in rs if x["solved"]]
             return (np.mean([x["score"] for x in rs]), sum(x["solved"] for x in rs),
                     -float(np.median(need)) if need else -np.inf)

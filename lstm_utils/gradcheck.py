@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, finite, number, real_array
+from ._checks import ArgumentTypeError, finite, number, real_array
 
 
 def numerical_gradient(f, x, eps=1e-6):

@@ -31,8 +31,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import as_real_array, check_shape, compute_dtype
-from ._validate import ArgumentTypeError, finite
+from ._checks import ArgumentTypeError, check_shape, compute_dtype, finite, real_array
 from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 
 # Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
@@ -52,7 +51,7 @@ def recurrent_block(W_h) -> np.ndarray:
             raise ValueError(f"W_h: expected an array of shape (H, H + D) or a dict with key 'W_h', "
                              f"got a dict with keys {', '.join(map(str, W_h)) or 'none'}")
         W_h = W_h["W_h"]
-    W = as_real_array("W_h", W_h, compute_dtype(W_h))
+    W = real_array("W_h", W_h, compute_dtype(W_h))
     if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < W.shape[0]:
         raise ValueError(f"W_h: expected shape (H, H + D) with H >= 1, D >= 0, got {tuple(W.shape)}")
     return finite("W_h", W[:, : W.shape[0]])   # before LAPACK, which fails on NaN with a message of its own
@@ -99,7 +98,7 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     lambda_1 = float(lambda_1)
     if not np.isfinite(lambda_1) or lambda_1 < 0:
         raise ValueError(f"lambda_1: expected a finite non-negative number, got {lambda_1!r}")
-    d = as_real_array("distance", distance, np.float64)
+    d = real_array("distance", distance, np.float64)
     if np.any(d < 0) or not np.all(np.isfinite(d)):
         raise ValueError("distance: expected finite non-negative step counts T - t")
     return (gamma * lambda_1) ** d
@@ -113,7 +112,7 @@ def _hidden_states(hs, W_h):
     W_hh = recurrent_block(W_h)
     H = W_hh.shape[0]
     dtype = compute_dtype(hs, W_hh)
-    hs = as_real_array("hs", hs, dtype)
+    hs = real_array("hs", hs, dtype)
     check_shape("hs", hs, (None, None, H), "T, B, H")
     if hs.shape[0] == 0 or hs.shape[1] == 0:
         raise ValueError(f"hs: expected at least one step and one sequence, got shape {tuple(hs.shape)}")
@@ -182,7 +181,7 @@ def hidden_state_grads(dhs, cache) -> np.ndarray:
     """
     hs, W_h = _rnn_cache(cache)
     T, B, H = hs.shape
-    dhs = as_real_array("dhs", dhs, hs.dtype)
+    dhs = real_array("dhs", dhs, hs.dtype)
     check_shape("dhs", dhs, hs.shape, "T, B, H")
     finite("dhs", dhs)
     W_hh = W_h[:, :H]
@@ -251,7 +250,7 @@ def geometric_mean(values, axis=0) -> np.ndarray:
         ``values`` with ``axis`` removed (a 0-d array for ``axis=None``), float64 (float32 stays float32).
     """
     dtype = compute_dtype(values)
-    v = as_real_array("values", values, dtype)
+    v = real_array("values", values, dtype)
     if v.size == 0:
         raise ValueError(f"values: expected at least one value, got shape {tuple(v.shape)}")
     bad = ~np.isfinite(v) | (v < 0)
@@ -279,7 +278,7 @@ def _gradient_arrays(grads):
         raise ValueError("grads: expected a non-empty dict of gradient arrays, got an empty dict")
     out = {}
     for k, g in grads.items():
-        a = as_real_array(f"grads[{k!r}]", g, compute_dtype(g))
+        a = real_array(f"grads[{k!r}]", g, compute_dtype(g))
         out[k] = finite(f"grads[{k!r}]", a)
     return out
 

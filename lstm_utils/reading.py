@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, integer
+from ._checks import ArgumentTypeError, integer
 from .data import FILLER_WORDS, Vocabulary, encode_batch, review_vocabulary, tokenize
 from .lstm import lstm_forward
 from .memory import forget_products, gate_values

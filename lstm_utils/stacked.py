@@ -220,7 +220,7 @@ def gru_backward(dh, c):
     W_zr_hh, W_h_hh = np.ascontiguousarray(W_zr[:, :, :H]), np.ascontiguousarray(W_h[:, :, :H])
     da_zr = _buffer("gru.da_zr", zr.shape, zr.dtype)
     da_h = _buffer("gru.da_h", h_tilde.shape, zr.dtype)
-    rh = _buffer("gru.rh", h_tilde.shape, zr.dtype)                                          # r_t * h_{t-1}, what W_h~ reads
+    rh = _buffer("gru.rh", h_tilde.shape, zr.dtype)  # r_t * h_{t-1}, what W_h~ reads
     for t in range(T - 1, -1, -1):
         z, r, ht, h_prev = zr[t, ..., :H], zr[t, ..., H:], h_tilde[t], hs[t]
         rh[t] = r * h_prev

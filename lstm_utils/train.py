@@ -26,7 +26,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, finite, integer, number, real_array, rng as as_rng
+from ._checks import ArgumentTypeError, finite, integer, number, real_array, rng as as_rng
 from .gradients import clip_grad_norm, global_norm
 from .models import LOSSES, METRICS, get_cell, model_backward, model_forward, split_params
 
