@@ -69,6 +69,9 @@ def spectral_radius(W_h) -> float:
 
 
 def _gamma(activation: str) -> float:
+    if not isinstance(activation, str):
+        raise ArgumentTypeError(f"activation: expected one of {', '.join(map(repr, GAMMA))}, "
+                                f"got {type(activation).__name__} {activation!r}")
     if activation not in GAMMA:
         raise ValueError(f"activation: expected one of {', '.join(map(repr, GAMMA))}, got {activation!r}")
     return GAMMA[activation]
@@ -84,7 +87,8 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     r"""Upper bound :math:`\|\partial h_T / \partial h_t\| \le (\gamma \lambda_1)^{T-t}` with ``distance`` = T - t.
 
     ``lambda_1`` is a number (the largest singular value of :math:`W_{hh}`) or a weight ``W_h`` to read it from;
-    ``distance`` is a non-negative number or array of them. Returns an array shaped like ``distance``.
+    ``distance`` is a non-negative number or array of them. Returns an array shaped like ``distance``. A bound
+    beyond the largest float (``lambda_1=2, distance=2000``) is ``inf``, the true limit, without a warning.
     """
     gamma = _gamma(activation)
     if isinstance(lambda_1, Mapping) or np.ndim(lambda_1) == 2:
@@ -101,7 +105,8 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     d = real_array("distance", distance, np.float64)
     if np.any(d < 0) or not np.all(np.isfinite(d)):
         raise ValueError("distance: expected finite non-negative step counts T - t")
-    return (gamma * lambda_1) ** d
+    with np.errstate(over="ignore"):             # an overflow is the bound's true value, +inf
+        return (gamma * lambda_1) ** d
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -117,6 +122,9 @@ def _hidden_states(hs, W_h):
     if hs.shape[0] == 0 or hs.shape[1] == 0:
         raise ValueError(f"hs: expected at least one step and one sequence, got shape {tuple(hs.shape)}")
     finite("hs", hs)
+    if np.abs(hs).max() > 1:                    # tanh states lie in [-1, 1]; anything else is not an RNN's hs
+        idx = tuple(int(i) for i in np.argwhere(np.abs(hs) > 1)[0])
+        raise ValueError(f"hs: expected tanh hidden states, |h| <= 1, got {hs[idx]} at index {idx}")
     return hs, W_hh.astype(dtype, copy=False)
 
 
@@ -158,9 +166,13 @@ def jacobian_norms(hs, W_h) -> np.ndarray:
     P = np.broadcast_to(np.eye(H, dtype=hs.dtype), (B, H, H)).copy()
     products = np.empty((T + 1, B, H, H), dtype=hs.dtype)
     products[T] = P
-    for t in range(T, 0, -1):
-        P = P @ ((1.0 - hs[t - 1] ** 2)[:, :, None] * W_hh)
-        products[t - 1] = P
+    with np.errstate(over="ignore", invalid="ignore"):      # checked below, by name
+        for t in range(T, 0, -1):
+            P = P @ ((1.0 - hs[t - 1] ** 2)[:, :, None] * W_hh)
+            products[t - 1] = P
+    if not np.isfinite(products).all():
+        raise ValueError(f"W_h: expected a recurrent block whose Jacobian products stay finite over {T} steps, got "
+                         f"entries up to {float(np.abs(W_hh).max()):.3g} (they overflow)")
     # Largest singular value of each (H, H) product; one batched SVD is faster than T * B small ones.
     return np.linalg.svd(products, compute_uv=False)[..., 0]
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_shape, check_state, compute_dtype, real_array
+from ._checks import check_shape, check_state, compute_dtype, finite, flag, real_array
 from .lstm import _lstm_params, lstm_backward, lstm_forward
 from .memory import cell_jacobians, forget_products, gate_values
 from .models import split_params
@@ -187,7 +187,7 @@ def grad_norms(dxs):
     dxs = real_array("dxs", dxs, compute_dtype(dxs))
     if dxs.ndim != 3:
         raise ValueError(f"dxs: expected shape (T, B, D), got {tuple(dxs.shape)}")
-    return np.linalg.norm(dxs, axis=-1)
+    return np.linalg.norm(finite("dxs", dxs), axis=-1)
 
 
 def input_gradient_paths(cell, params, xs, *, jacobians=True):
@@ -216,6 +216,7 @@ def input_gradient_paths(cell, params, xs, *, jacobians=True):
         ``"direct_path"`` (T + 1, B), :math:`\|\prod_k \mathrm{diag} f_k\|_2`, and ``"cell_jacobian"`` (T + 1, B),
         :math:`\|\partial C_T/\partial C_t\|_2`, row k at distance k.
     """
+    jacobians = flag("jacobians", jacobians)
     if cell not in ("rnn", "lstm"):
         raise ValueError(f"cell: expected 'rnn' or 'lstm', got {cell!r}")
     if not isinstance(params, dict):

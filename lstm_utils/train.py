@@ -121,7 +121,17 @@ def _data_set(xs_name, ys_name, xs, ys):
 def _batches(data, batch_size, rng):
     """A function returning one training batch per call, from a generator or a fixed ``(xs, ys)`` set."""
     if callable(data):
-        return lambda: data(batch_size, rng)
+        calls = [0]
+
+        def draw_from_data():
+            calls[0] += 1
+            batch = data(batch_size, rng)
+            if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+                raise ArgumentTypeError(f"data: expected a callable (batch_size, rng) -> (xs, ys), got "
+                                        f"{type(batch).__name__} from call {calls[0]}")
+            finite(f"ys (from data, call {calls[0]})", np.asarray(batch[1]))
+            return batch[0], batch[1]
+        return draw_from_data
     if isinstance(data, tuple) and len(data) == 2:
         xs, ys = _data_set("data[0] (xs)", "data[1] (ys)", *data)
         N = xs.shape[1]
