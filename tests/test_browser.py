@@ -9,7 +9,7 @@ Per page: it loads (HTTP 200, no failed local request); no JavaScript error; eve
 text; headings start at one H1 and never skip a level; MathJax typeset every ``.math`` element (no raw TeX, no
 MathJax error); every saved widget view rendered. A full-page screenshot goes to ``_build/screenshots/<page>.png``
 (and ``<page>-dark.png`` in the theme's dark mode). On every page with kernel-free explorers (``.lu-explorer``, see
-``lstm_utils/widgets.py``): moving each slider with the keyboard shows the frame ``lu-frame-<i>`` (or
+``lstm_utils/figures/widgets.py``): moving each slider with the keyboard shows the frame ``lu-frame-<i>`` (or
 ``lu-frame-<i>-<j>``) of the new position, a different picture from the one before.
 """
 

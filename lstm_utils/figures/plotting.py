@@ -19,7 +19,7 @@ import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 
-from ._checks import real_array
+from .._checks import real_array
 
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 COLORS = {
@@ -182,7 +182,7 @@ def plot_norm_decay(ax, norms, *, distance=None, label=None, color=None, band=No
     bound_y = None
     if bound is not None:
         if np.ndim(bound) == 0:
-            from .gradients import pascanu_bound
+            from ..gradients import pascanu_bound
 
             bound_y = pascanu_bound(bound, np.abs(dist), activation)
             bound_label = BOUND_LABEL if bound_label is None else bound_label
@@ -194,7 +194,7 @@ def plot_norm_decay(ax, norms, *, distance=None, label=None, color=None, band=No
     if legend is not None and not isinstance(legend, (str, int)):
         raise ValueError(f"legend: expected None, 'best', 'outside' or a matplotlib location, got {legend!r}")
 
-    from .gradients import geometric_mean
+    from ..gradients import geometric_mean
 
     curve = samples[:, 0] if samples.shape[1] == 1 else (
         geometric_mean(samples, axis=1) if center == "geometric" else np.median(samples, axis=1))

@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from ._checks import ArgumentTypeError  # the package's one wrong-type error: a TypeError and a ValueError
+from .._checks import ArgumentTypeError  # the package's one wrong-type error: a TypeError and a ValueError
 
 __all__ = ["Explorer", "default_values", "explorer", "figure_to_img", "figure_to_png", "frame_explorer",
            "show_default"]
