@@ -36,14 +36,14 @@ $(STAMP): requirements.txt pyproject.toml
 # The default book is the offline one: it serves its own require.js, ipywidgets HTML manager and MathJax, which
 # `npm ci` installs from package-lock.json into the git-ignored node_modules/ and scripts/fetch_web_assets.py copies
 # into _build/web-assets (listed in _config.yml's html_static_path).
-# The build's freshness is decided by content, not file times (tests/browser_support.py): `prepare` wipes the
+# The build's freshness is decided by content, not file times (scripts/book_cache.py): `prepare` wipes the
 # execution cache when lstm_utils or requirements.txt differ from what the cached notebooks were executed with
 # (jupyter-cache keys a notebook by its own code cells only), `record` stamps a passing build with the hash of its
 # sources, which the browser test's build fixture reuses while it matches.
 book: $(STAMP) web-assets
-	$(BIN)/python tests/browser_support.py prepare
+	$(BIN)/python scripts/book_cache.py prepare
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	$(BIN)/python tests/browser_support.py record
+	$(BIN)/python scripts/book_cache.py record
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
 # npm checks every tarball against package-lock.json; --ignore-scripts runs no package's install script.
@@ -72,7 +72,7 @@ npm:
 # $$CHROMIUM if set (a path or a name on PATH), else chromium, chromium-browser, google-chrome on PATH. When none is
 # found: Debian's package where apt-get exists, elsewhere a message saying what to install.
 chromium: $(STAMP)
-	@$(BIN)/python tests/browser_support.py chromium >/dev/null || { \
+	@$(BIN)/python scripts/book_cache.py chromium >/dev/null || { \
 	  if [ -n "$$CHROMIUM" ]; then echo "CHROMIUM=$$CHROMIUM is not an executable browser" >&2; exit 1; fi; \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    $(APT_INSTALL) chromium; \
@@ -94,7 +94,7 @@ chromium: $(STAMP)
 # Haswell when the environment already asks for Sandybridge). A claim that holds under one only fails here.
 NBVAL_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Haswell,Sandybridge)
 test: $(STAMP) chromium web-assets
-	CHROMIUM="$$($(BIN)/python tests/browser_support.py chromium)" \
+	CHROMIUM="$$($(BIN)/python scripts/book_cache.py chromium)" \
 	  BOOK_OPENBLAS_CORETYPE="$(OPENBLAS_CORETYPE)" OPENBLAS_CORETYPE=$(NBVAL_CORETYPE) \
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import SCREENSHOTS, StaticServer, find_chromium, toc_pages
+from book_cache import SCREENSHOTS, StaticServer, find_chromium, toc_pages
 
 pytestmark = pytest.mark.browser
 
@@ -565,33 +565,4 @@ def test_accessibility(browser, server, docname):
         visit.close()
 
 
-# --- Page weight: each page's own content (its HTML, with the embedded slider frames, and its images) --------------
-
-PAGE_BUDGET = 3_000_000
-
-
-def page_weight(html_dir: Path, docname: str) -> dict:
-    """Bytes of a page's own content: the HTML file (which embeds the widget state, frames included) and the
-    local images it references (``_images/``); the theme's and the vendored scripts are shared by every page."""
-    page = html_dir / f"{docname}.html"
-    text = page.read_text(errors="replace")
-    images = set(re.findall(r'<img[^>]+src="([^"]+)"', text))
-    sizes = {}
-    for src in images:
-        if src.startswith("data:") or "://" in src:
-            continue
-        f = (page.parent / src).resolve()
-        if f.is_file() and "_static" not in f.parts:
-            sizes[src] = f.stat().st_size
-    return {"html": page.stat().st_size, "images": sum(sizes.values()), "n_images": len(sizes),
-            "total": page.stat().st_size + sum(sizes.values())}
-
-
-def test_page_weight(built_book):
-    """No page's own content above 3 MB."""
-    rows = [(d, page_weight(built_book.html, d)) for d in PAGES]
-    for d, w in rows:
-        print(f"{d}: {w['total'] / 1e6:.2f} MB (HTML {w['html'] / 1e6:.2f} MB, {w['n_images']} images "
-              f"{w['images'] / 1e6:.2f} MB)")
-    heavy = [f"{d}: {w['total'] / 1e6:.2f} MB" for d, w in rows if w["total"] > PAGE_BUDGET]
-    assert not heavy, "pages above 3 MB: " + ", ".join(heavy)
+# (Page weight: one check, tests/test_book.py::test_page_weight.)

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from browser_support import book_environment
+from book_cache import book_environment
 
 KERNEL = ("import numpy, threadpoolctl; print(next(i['architecture'] for i in threadpoolctl.threadpool_info() "
           "if i['internal_api'] == 'openblas'))")

@@ -1,7 +1,8 @@
-"""Helpers for the book-level tests: build the book once (or reuse a fresh build), list its pages, serve it.
+"""The book's build cache: build the book once (or reuse a fresh build), list its pages, serve it.
 
-Used by ``conftest.py`` (the ``built_book`` fixture), ``test_book.py`` and ``test_browser.py``, and by the Makefile
-(``python tests/browser_support.py prepare|record|chromium``), so that `make book` and the tests share one notion of
+Build tooling, not a test: used by the Makefile (``make book``, ``make test``) and by the tests
+(``tests/conftest.py``'s ``built_book`` fixture, ``test_book.py``, ``test_browser.py``), through the Makefile
+(``python scripts/book_cache.py prepare|record|chromium``), so that `make book` and the tests share one notion of
 a fresh build.
 
 The build is the one ``make book`` runs, from the repository root, after ``scripts/fetch_web_assets.py`` has copied
@@ -258,7 +259,7 @@ def main(argv=None) -> int:
             return 1
         print(found)
     else:
-        sys.stderr.write("usage: python tests/browser_support.py prepare|record|chromium\n")
+        sys.stderr.write("usage: python scripts/book_cache.py prepare|record|chromium\n")
         return 2
     return 0
 
