@@ -164,17 +164,20 @@ class Book:
 
 
 def book_environment() -> dict:
-    """The environment of the book build: this one, with the OpenBLAS kernel `make test` was started under.
+    """The environment of the book build: this one, with the OpenBLAS kernel and numpy's SIMD loops `make test` was
+    started under.
 
     `make test` runs the unit tests and nbval's notebook kernels under one OpenBLAS kernel (``OPENBLAS_CORETYPE``)
-    and passes the environment's own in ``BOOK_OPENBLAS_CORETYPE`` ("" for the default), so that the book build
+    and without numpy's AVX-512 loops (``NPY_DISABLE_CPU_FEATURES``), and passes the environment's own settings in
+    ``BOOK_OPENBLAS_CORETYPE`` and ``BOOK_NPY_DISABLE_CPU_FEATURES`` ("" for the default), so that the book build
     executes every notebook under another rounding than nbval does."""
     env = dict(os.environ)
-    if "BOOK_OPENBLAS_CORETYPE" in env:
-        book = env.pop("BOOK_OPENBLAS_CORETYPE")
-        env.pop("OPENBLAS_CORETYPE", None)
-        if book:
-            env["OPENBLAS_CORETYPE"] = book
+    for name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES"):
+        if f"BOOK_{name}" in env:
+            book = env.pop(f"BOOK_{name}")
+            env.pop(name, None)
+            if book:
+                env[name] = book
     return env
 
 
