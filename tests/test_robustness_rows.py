@@ -110,6 +110,11 @@ def test_documented_rows():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             assert not reading.read_text(zero, "a good film")["fraction_held"].any()
+    # train(task='classification') on real-valued targets: the loss names the labels, what it expected (integer
+    # classes) and what came (float64), which points at the data; kept as it is
+    with pytest.raises(ValueError, match=r"labels: expected integer class labels in \[0, 1\), got dtype float64"):
+        train.train("rnn", models.init_model("rnn", 2, 4, 1, rng=0), (np.zeros((3, 4, 2)), np.zeros(4)),
+                    task="classification", steps=1, progress=False)
     # softmax_cross_entropy with B = 0: refused by naming logits, the first argument (intended: labels follow)
     with pytest.raises(ValueError, match="logits: expected at least one row"):
         models.softmax_cross_entropy(np.zeros((0, 2)), np.array([], dtype=int))
