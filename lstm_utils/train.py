@@ -352,7 +352,7 @@ def _end_bar_early(bar, step):
 
 
 def plot_history(history, ax=None, *, label=None, color=None, metric=False):
-    """The training curve of a :func:`train` history; defined in :func:`lstm_utils.plotting.plot_history`
+    """The training curve of a :func:`train` history; defined in :func:`lstm_utils.figures.plotting.plot_history`
     (needs matplotlib), kept here where chapter 08 first met it."""
     from .plotting import plot_history as _plot_history
 

@@ -45,7 +45,7 @@ from .._checks import ArgumentTypeError  # the package's one wrong-type error: a
 __all__ = ["Explorer", "default_values", "explorer", "figure_to_img", "figure_to_png", "frame_explorer",
            "show_default"]
 
-MIN_DPI = 100          # the book's figure.dpi (lstm_utils.plotting.STYLE): frames are never blurrier
+MIN_DPI = 100          # the book's figure.dpi (lstm_utils.figures.plotting.STYLE): frames are never blurrier
 MAX_DPI = 400
 PALETTE_COLORS = 256   # colours of a quantised frame
 
