@@ -6,13 +6,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv book web-assets npm test unit lint linkcheck lab bench experiments experiments-long review-models portability lock \
-        chromium clean
+.PHONY: help venv book web-assets npm test release-check unit lint linkcheck lab bench experiments experiments-long \
+        review-models portability lock chromium clean
 
 help:
 	@echo "make book   build the HTML book (creates .venv, executes the notebooks)"
-	@echo "make test   unit tests + every notebook (nbval) + the book + the browser test + the Binder and Colab runs"
-	@echo "make unit   the unit tests alone (no notebook, book, browser or fresh venv): under a minute"
+	@echo "make test   the check before a merge: lint, unit tests, every notebook (nbval), the book (-W), the browser"
+	@echo "            test; every notebook runs twice, under two roundings (~5 min on 2 quiet cores)"
+	@echo "make release-check  before a release (weekly in CI): the Binder and Colab simulations and the numpy-only"
+	@echo "            import, each in a fresh venv from the registry, then make portability (~20 min, network)"
+	@echo "make unit   the unit tests alone (no notebook, book, browser or fresh venv): ~20 s"
 	@echo "make lint   ruff over the package, tests, scripts and notebooks; actionlint over the workflows"
 	@echo "make linkcheck  every external link of the book (notebooks not executed)"
 	@echo "make lab    JupyterLab on notebooks/"
@@ -37,14 +40,14 @@ $(STAMP): requirements.txt pyproject.toml
 # The default book is the offline one: it serves its own require.js, ipywidgets HTML manager and MathJax, which
 # `npm ci` installs from package-lock.json into the git-ignored node_modules/ and scripts/fetch_web_assets.py copies
 # into _build/web-assets (listed in _config.yml's html_static_path).
-# The build's freshness is decided by content, not file times (tests/browser_support.py): `prepare` wipes the
+# The build's freshness is decided by content, not file times (scripts/book_cache.py): `prepare` wipes the
 # execution cache when lstm_utils or requirements.txt differ from what the cached notebooks were executed with
 # (jupyter-cache keys a notebook by its own code cells only), `record` stamps a passing build with the hash of its
 # sources, which the browser test's build fixture reuses while it matches.
 book: $(STAMP) web-assets
-	$(BIN)/python tests/browser_support.py prepare
+	$(BIN)/python scripts/book_cache.py prepare
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	$(BIN)/python tests/browser_support.py record
+	$(BIN)/python scripts/book_cache.py record
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
 # npm checks every tarball against package-lock.json; --ignore-scripts runs no package's install script.
@@ -73,7 +76,7 @@ npm:
 # $$CHROMIUM if set (a path or a name on PATH), else chromium, chromium-browser, google-chrome on PATH. When none is
 # found: Debian's package where apt-get exists, elsewhere a message saying what to install.
 chromium: $(STAMP)
-	@$(BIN)/python tests/browser_support.py chromium >/dev/null || { \
+	@$(BIN)/python scripts/book_cache.py chromium >/dev/null || { \
 	  if [ -n "$$CHROMIUM" ]; then echo "CHROMIUM=$$CHROMIUM is not an executable browser" >&2; exit 1; fi; \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    $(APT_INSTALL) chromium; \
@@ -85,22 +88,40 @@ chromium: $(STAMP)
 	    exit 1; \
 	  fi; }
 
-# One pytest run: unit tests, every notebook (nbval), the book build and the tests of it (the browser test builds
-# the book unless _build/html is a passing build of today's sources), and the Binder and Colab simulations (fresh
-# venvs from PyPI, through pip's cache). CI runs exactly this and deploys the _build/html it tested.
+# `make test`, the check before a merge (and CI's on every push): lint, then one pytest run of the unit tests, every
+# notebook under nbval, the book build (-W -n) and the tests of it, the browser test included (the browser test
+# builds the book unless _build/html is a passing build of today's sources). CI deploys the _build/html it tested.
+# No step waits for a fixed time: a busy machine is slower, not failing. The fresh-venv simulations are in
+# `make release-check`.
 # One BLAS thread per process: the run keeps both cores busy with two pytest workers, their notebook kernels and the
 # book build's kernel, and numpy's small matrix products only lose time when their threads compete for the cores.
-# Two roundings in every run: the book build keeps the environment's OpenBLAS kernel (BOOK_OPENBLAS_CORETYPE passes
-# it on), while the unit tests and nbval's notebook kernels run under another, NBVAL_CORETYPE (Sandybridge, or
-# Haswell when the environment already asks for Sandybridge). A claim that holds under one only fails here.
+# Two roundings in every run: the book build keeps the environment's OpenBLAS kernel and numpy's SIMD loops
+# (BOOK_OPENBLAS_CORETYPE and BOOK_NPY_DISABLE_CPU_FEATURES pass them on), while the unit tests and nbval's notebook
+# kernels run under another OpenBLAS kernel, NBVAL_CORETYPE (Sandybridge, or Haswell when the environment already
+# asks for Sandybridge), and without numpy's AVX-512 loops (scripts/avx512_targets.py: the AVX-512 targets this CPU
+# has, none on a CPU without AVX-512), which round float64 exp and log differently. A claim that holds under one
+# rounding only fails here.
 NBVAL_CORETYPE ?= $(if $(filter Sandybridge,$(OPENBLAS_CORETYPE)),Haswell,Sandybridge)
-test: $(STAMP) chromium web-assets
-	CHROMIUM="$$($(BIN)/python tests/browser_support.py chromium)" \
+NO_AVX512 = NPY_DISABLE_CPU_FEATURES="$$($(BIN)/python scripts/avx512_targets.py)"
+test: $(STAMP) chromium web-assets lint
+	CHROMIUM="$$($(BIN)/python scripts/book_cache.py chromium)" \
 	  BOOK_OPENBLAS_CORETYPE="$(OPENBLAS_CORETYPE)" OPENBLAS_CORETYPE=$(NBVAL_CORETYPE) \
+	  BOOK_NPY_DISABLE_CPU_FEATURES="$(NPY_DISABLE_CPU_FEATURES)" $(NO_AVX512) \
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests notebooks
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider -m "not fresh_venv" \
+	  tests notebooks
 
-# The unit tests alone: no notebook, no book build, no browser, no fresh venv (see the markers in pyproject.toml).
+# Before a release, and weekly in CI (.github/workflows/release-check.yml, release.yml): what a reader's machine
+# does that this checkout cannot show. The Binder and Colab simulations and the numpy-only import each build a
+# fresh venv from the registry (through pip's cache) and a clean clone of HEAD, and execute the notebooks there;
+# then every notebook under four OpenBLAS kernels (make portability).
+release-check: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider -m fresh_venv tests
+	@$(MAKE) --no-print-directory portability
+
+# The unit tests alone: no notebook, no book build, no browser, no fresh venv (see the markers in pyproject.toml);
+# about 20 s.
 UNIT_MARKERS := not browser and not book and not fresh_venv
 unit: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
@@ -124,11 +145,13 @@ linkcheck: $(STAMP)
 	  yaml.safe_dump(c, open('$(LINKCHECK)/_config.yml', 'w'))"
 	$(BIN)/jupyter-book build . --builder linkcheck --config $(LINKCHECK)/_config.yml --path-output $(LINKCHECK)
 
-# Every notebook executed under each of four OpenBLAS kernels (the default and three named ones), two at a time;
-# prints a table of pass/fail and seconds, notebook by kernel. Takes ~10 min on 2 cores.
+# Every notebook executed under each of four OpenBLAS kernels (the default and three named ones), two at a time,
+# with numpy's AVX-512 loops off (as nbval's half of make test); prints a table of pass/fail and seconds, notebook
+# by kernel. Takes ~10 min on 2 cores.
 KERNELS ?= default Haswell SkylakeX Sandybridge
 portability: $(STAMP)
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python scripts/portability.py --jobs $(JOBS) --kernels $(KERNELS)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(NO_AVX512) \
+	  $(BIN)/python scripts/portability.py --jobs $(JOBS) --kernels $(KERNELS)
 
 # The lock file: exact versions of everything `make book`, `make test` and `make lint` install, for every platform
 # and Python the course supports, resolved by uv from the ranges in pyproject.toml (uv prefers the versions already

@@ -1,6 +1,7 @@
 """lstm_utils: the small numpy package behind the course "LSTMs versus vanilla RNNs".
 
-Each module is one idea of the course, derived in a chapter and saved here to be reused by the later ones:
+Each module is one idea of the course: a chapter derives it, checks its own version against the package's, and
+the later chapters use the package's:
 
 * :mod:`~lstm_utils.activations`: ``sigmoid``, ``tanh``
 * :mod:`~lstm_utils.rnn`: the vanilla RNN (chapter 01)
@@ -10,7 +11,6 @@ Each module is one idea of the course, derived in a chapter and saved here to be
   the committed PyTorch reference values (chapters 07, 10)
 * :mod:`~lstm_utils.gru`: the gated recurrent unit and its backward pass (chapter 10)
 * :mod:`~lstm_utils.gradients`: Jacobian products, the Pascanu bound, gradient clipping (chapter 02)
-* :mod:`~lstm_utils.widgets`: kernel-free slider explorers over precomputed frames (chapter 02)
 * :mod:`~lstm_utils.paths`: the LSTM's input gradient split into the part along the cell and the part through h
   (chapters 05, 07, 10)
 * :mod:`~lstm_utils.memory`: the cell state's direct path and the full Jacobian dC_T/dC_t (chapters 03-05)
@@ -20,13 +20,16 @@ Each module is one idea of the course, derived in a chapter and saved here to be
 * :mod:`~lstm_utils.reading`: a trained LSTM read word by word: writes, forget gates, what the cell holds (chapter 09)
 * :mod:`~lstm_utils.data`: adding problem, temporal order, keyword task, synthetic reviews, tokenizer (chapters 08-10)
 * :mod:`~lstm_utils.gradcheck`: finite differences and the normwise relative error
-* :mod:`~lstm_utils.plotting`: the book's figure style, colour-blind-safe palette and shared figures
-* :mod:`~lstm_utils.diagrams`: the RNN, LSTM and GRU cells drawn in the book's symbols (chapters 01, 03-07, 10)
+* :mod:`~lstm_utils.figures`: the figures, in their own subpackage: :mod:`~lstm_utils.figures.plotting` (the book's
+  style, colour-blind-safe palette, shared figures), :mod:`~lstm_utils.figures.widgets` (kernel-free slider
+  explorers over precomputed frames, chapter 02) and :mod:`~lstm_utils.figures.diagrams` (the RNN, LSTM and GRU
+  cells drawn in the book's symbols, chapters 01, 03-07, 10)
+* ``_checks`` (private): argument checks and the cells' initialisation; a reader can skip it
 
-``import lstm_utils`` needs numpy alone. :mod:`~lstm_utils.plotting` (matplotlib) and :mod:`~lstm_utils.widgets`
-(ipywidgets) are imported the first time one of their names is used (``lu.use_style``, ``lu.COLORS``,
-``lu.frame_explorer``, ``lu.plotting``, ...), through a module-level ``__getattr__`` (PEP 562); install them with
-``pip install "lstm_utils[book]"``.
+``import lstm_utils`` needs numpy alone. :mod:`~lstm_utils.figures` needs matplotlib and ipywidgets and is imported
+the first time one of its names is used (``lu.use_style``, ``lu.COLORS``, ``lu.frame_explorer``, ``lu.widgets``,
+...), through a module-level ``__getattr__`` (PEP 562); install them with ``pip install "lstm_utils[book]"``.
+Start reading at :mod:`~lstm_utils.rnn`: the house style in 280 lines.
 
 Access: the functions of chapters 01-07 (the cells, gates, gradients, memory, gradient checks) and the shared
 figure helpers are at the top level, ``lu.lstm_forward``; the modules of chapters 08-10 are used through their
@@ -69,38 +72,33 @@ from .models import parameter_count
 from .rnn import init_rnn, init_rnn_spectral, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"   # pyproject.toml's; scripts/release.py copies it to where readers pin it
 
-# Names that need matplotlib or ipywidgets, imported on first use (PEP 562), so that the numerical core imports
-# with numpy alone. Each maps to the submodule that defines it.
-_LAZY = {
-    "COLORS": "plotting", "PALETTE": "plotting", "use_style": "plotting", "log_axis": "plotting",
-    "plot_norm_decay": "plotting", "plot_history": "plotting",
-    "default_values": "widgets", "frame_explorer": "widgets", "show_default": "widgets", "explorer": "widgets",
-    "Explorer": "widgets",
-    "draw_rnn_cell": "diagrams", "draw_lstm_cell": "diagrams", "draw_gru_cell": "diagrams",
-    "cell_diagram_alt": "diagrams",
-}
-_LAZY_MODULES = ("plotting", "widgets", "diagrams")
+# The figures (matplotlib, ipywidgets) are the subpackage lstm_utils.figures, imported the first time one of its
+# names is used (PEP 562), so that the numerical core imports with numpy alone.
+_FIGURES = ("COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history", "default_values",
+            "frame_explorer", "show_default", "explorer", "Explorer", "draw_rnn_cell", "draw_lstm_cell",
+            "draw_gru_cell", "cell_diagram_alt", "plotting", "widgets", "diagrams")
 
 
 def __getattr__(name):
-    import importlib
-
-    if name not in _LAZY and name not in _LAZY_MODULES:
+    if name != "figures" and name not in _FIGURES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = name if name in _LAZY_MODULES else _LAZY[name]
+    import importlib
+    import sys
+
     try:
-        mod = importlib.import_module(f".{module}", __name__)
+        figures = importlib.import_module(".figures", __name__)
     except ImportError as exc:
-        need = "ipywidgets and matplotlib" if module == "widgets" else "matplotlib"
-        raise ImportError(f"lstm_utils.{name} needs {need} ({exc.name or exc} is not installed): "
-                          f'pip install "lstm_utils[book]"') from exc
-    return mod if name in _LAZY_MODULES else getattr(mod, name)
+        raise ImportError(f"lstm_utils.{name} needs matplotlib and ipywidgets ({exc.name or exc} is not "
+                          f'installed): pip install "lstm_utils[book]"') from exc
+    for module in ("plotting", "widgets", "diagrams"):     # the old paths, lstm_utils.widgets, ... still import
+        sys.modules.setdefault(f"{__name__}.{module}", getattr(figures, module))
+    return figures if name == "figures" else getattr(figures, name)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))
+    return sorted(set(globals()) | set(_FIGURES) | {"figures"})
 
 
 __all__ = [
@@ -123,8 +121,8 @@ __all__ = [
     "parameter_count",
     # modules of chapters 08-10
     "data", "experiments", "models", "paths", "reading", "train",
-    # lazy: matplotlib / ipywidgets
-    "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
+    # lazy, from lstm_utils.figures: matplotlib / ipywidgets
+    "figures", "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
     "default_values", "frame_explorer", "show_default", "explorer", "Explorer",
     "diagrams", "draw_rnn_cell", "draw_lstm_cell", "draw_gru_cell", "cell_diagram_alt",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import real_array
+from ._checks import real_array
 
 
 def sigmoid(x):

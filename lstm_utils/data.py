@@ -23,7 +23,7 @@ from numbers import Real
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, float_dtype, integer, number, rng as _rng
+from ._checks import ArgumentTypeError, float_dtype, integer, number, rng as _rng
 
 
 def as_rng(rng):
@@ -34,8 +34,23 @@ def as_rng(rng):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _check_positive(name, n, minimum=1):
-    return integer(name, n, minimum=minimum)
+def _check_positive(name, n, minimum=1, maximum=None):
+    return integer(name, n, minimum=minimum, maximum=maximum)
+
+
+MAX_STEPS = 10**9
+"""The most steps (``n * T``) a generator makes in one call: ~8 GB per float64 channel. Larger sizes are refused
+by name before anything is drawn, instead of failing inside numpy with its own message."""
+
+
+MAX_REVIEWS = 10**7
+"""The most reviews :func:`review_corpus` makes in one call (each is a Python string)."""
+
+
+def _check_size(n, T):
+    if n * max(T, 1) > MAX_STEPS:
+        raise ValueError(f"n, T: expected at most {MAX_STEPS:,} steps in all (n * T), got n = {n:,} and T = {T:,}, "
+                         f"n * T = {n * T:,}")
 
 
 def adding_problem(n, T, *, rng=None, dtype=np.float64):
@@ -53,6 +68,7 @@ def adding_problem(n, T, *, rng=None, dtype=np.float64):
     (those with :math:`|X_1 + X_2| < 0.16`).
     """
     n, T = _check_positive("n", n), _check_positive("T", T, 4)
+    _check_size(n, T)
     dtype = float_dtype("dtype", dtype)
     rng = as_rng(rng)
     values = rng.uniform(-1.0, 1.0, size=(T, n))
@@ -111,6 +127,7 @@ def temporal_order(n, T, *, rng=None, dtype=np.float64):
     """
     n = _check_positive("n", n)
     first_range, second_range = temporal_order_positions(T)
+    _check_size(n, T)
     dtype = float_dtype("dtype", dtype)
     rng = as_rng(rng)
     tokens = rng.integers(0, 4, size=(T, n))               # distractors a, b, c, d
@@ -144,6 +161,7 @@ def keyword_task(n, T, *, n_classes=4, n_distractors=4, rng=None, dtype=np.float
     shape (n,) and integer dtype.
     """
     n, T = _check_positive("n", n), _check_positive("T", T, 0)
+    _check_size(n, T)
     n_classes = _check_positive("n_classes", n_classes, 2)
     n_distractors = _check_positive("n_distractors", n_distractors, 0)
     dtype = float_dtype("dtype", dtype)
@@ -341,7 +359,7 @@ def review_corpus(n, *, length=(8, 30), n_phrases=(1, 3), position=None, p_negat
         The probability that a deciding phrase is a negation.
     rng : None, int or Generator
     """
-    n = _check_positive("n", n)
+    n = _check_positive("n", n, maximum=MAX_REVIEWS)
     rng = as_rng(rng)
 
     def _range(name, v, kind):

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, integer, number, seed as check_seed
+from ._checks import ArgumentTypeError, integer, number, seed as check_seed
 from .data import adding_problem, temporal_order
 from .models import init_model, model_forward, softmax
 from .train import evaluate, train
@@ -258,12 +258,12 @@ class Mechanism:
 
     From :math:`t_1` (the first relevant step) to :math:`T`, medians over sequences and units:
 
-    * LSTM: ``log10_direct`` = :math:`\log_{10} \prod_{k=t_1+1}^{T} f_k` (the cell-state path's gain),
+    * LSTM: ``log10_direct`` = :math:`\\log_{10} \\prod_{k=t_1+1}^{T} f_k` (the cell-state path's gain),
       ``f_mean``, ``i_mean`` (the input gate at steps that carry no evidence), ``write`` (mean :math:`|i_k \tilde
       C_k|` at those steps: how much noise is written), ``c_abs`` (median :math:`|C_k|` over those steps),
       ``c_abs_T``, ``tanh_prime_T`` (:math:`1 - \tanh^2 C_T`), ``o_T``, and ``sat_f`` (fraction of forget gates
       above 0.99);
-    * GRU: ``log10_direct`` = :math:`\log_{10} \prod (1 - z_k)`, ``z_mean``, ``r_mean``, ``h_abs``;
+    * GRU: ``log10_direct`` = :math:`\\log_{10} \\prod (1 - z_k)`, ``z_mean``, ``r_mean``, ``h_abs``;
     * RNN: ``h_abs`` and ``saturated`` (fraction of :math:`|h| > 0.95`).
     """
 
@@ -387,9 +387,9 @@ def _check_run_seed(seed):
 
 
 def _config(task, model, T, overrides):
-    if task not in TASKS:
+    if not isinstance(task, str) or task not in TASKS:
         raise ValueError(f"task: expected one of {', '.join(map(repr, TASKS))}, got {task!r}")
-    if model not in MODELS:
+    if not isinstance(model, str) or model not in MODELS:
         raise ValueError(f"model: expected one of {', '.join(map(repr, MODELS))}, got {model!r}")
     unknown = set(overrides) - set(SETTINGS)
     if unknown:
@@ -500,7 +500,7 @@ def chosen_learning_rates(selection):
     out = {}
     for model, rates in by.items():
         def key(lr, rs=None):
-            rs = rates[lr]
+            rs = rates[lr]  # noqa: B023 (used at once, by max below)
             need = [x["sequences"] for x in rs if x["solved"]]
             return (np.mean([x["score"] for x in rs]), sum(x["solved"] for x in rs),
                     -float(np.median(need)) if need else -np.inf)
@@ -532,16 +532,25 @@ def best_starts(records, T=400):
     return best("lstm"), best("gru")
 
 
+def _stored_file(name):
+    """The path of a stored results file, or ValueError naming the files there are."""
+    folder = resources.files("lstm_utils").joinpath("results")
+    if not isinstance(name, str) or not folder.joinpath(name).is_file():
+        have = sorted(p.name for p in folder.iterdir() if p.name.endswith((".jsonl", ".json")))
+        raise ValueError(f"name: expected a results file of lstm_utils/results ({', '.join(have)}), got {name!r}")
+    return folder.joinpath(name)
+
+
 def load_results(name=RESULTS):
     """The records of the sweep stored with the package (written by ``scripts/run_experiments.py``)."""
-    text = resources.files("lstm_utils").joinpath("results", name).read_text()
+    text = _stored_file(name).read_text()
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def load_sweep_settings(name=RESULTS):
     """What ``scripts/run_experiments.py`` recorded beside the runs: the settings, models, sweep and machine."""
-    stem = name.rsplit(".", 1)[0]
-    text = resources.files("lstm_utils").joinpath("results", f"{stem}.settings.json").read_text()
+    stem = _stored_file(name).name.rsplit(".", 1)[0]
+    text = _stored_file(f"{stem}.settings.json").read_text()
     return json.loads(text)
 
 

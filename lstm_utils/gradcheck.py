@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, finite, number, real_array
+from ._checks import ArgumentTypeError, finite, number, real_array
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -56,12 +56,22 @@ def numerical_gradient(f, x, eps=1e-6):
         idx = it.multi_index
         old = x[idx]
         x[idx] = old + eps
-        f_plus = _scalar(f())
+        f_plus = _scalar(_call_f(f))
         x[idx] = old - eps
-        f_minus = _scalar(f())
+        f_minus = _scalar(_call_f(f))
         x[idx] = old
         grad[idx] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _call_f(f):
+    try:
+        return f()
+    except TypeError as exc:
+        if "argument" not in str(exc):
+            raise
+        raise ArgumentTypeError(f"f: expected a callable of no arguments, f() -> float, that reads x itself; "
+                                f"calling f() raised: {exc}") from None
 
 
 def _scalar(value) -> float:
@@ -69,12 +79,15 @@ def _scalar(value) -> float:
     if a.size != 1 or a.dtype.kind not in "biuf":
         raise ValueError(f"f: expected f() to return a real scalar, got "
                          f"{'an array of shape ' + str(a.shape) if a.size != 1 else 'dtype ' + str(a.dtype)}")
-    return float(a.reshape(()))
+    v = float(a.reshape(()))
+    if not np.isfinite(v):          # a gradient check of a NaN or infinite loss cannot pass: say so here
+        raise ValueError(f"f: expected f() to return a finite number, got {v}")
+    return v
 
 
 def _flatten(name, a):
     if isinstance(a, dict):
-        return np.concatenate([np.ravel(real_array(f"{name}[{k!r}]", a[k], np.float64)) for k in sorted(a)])
+        return np.concatenate([np.ravel(real_array(f"{name}[{k!r}]", a[k], np.float64)) for k in _keys(a)])
     return np.ravel(real_array(name, a, np.float64))
 
 
@@ -84,6 +97,12 @@ def _norm(v):
     if s == 0 or not np.isfinite(s):
         return float(s)
     return float(s * np.sqrt(np.sum((v / s) ** 2)))
+
+
+def _keys(d):
+    """The keys of ``d`` in one order that does not depend on insertion (sorted by their text, so that keys of
+    mixed types can be compared)."""
+    return sorted(d, key=repr)
 
 
 def relative_error(a, b, *, floor=1e-12):
@@ -103,11 +122,11 @@ def relative_error(a, b, *, floor=1e-12):
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
             raise ValueError(f"relative_error: expected two dicts with the same keys, got "
-                             f"{sorted(a) if isinstance(a, dict) else type(a).__name__} and "
-                             f"{sorted(b) if isinstance(b, dict) else type(b).__name__}")
+                             f"{_keys(a) if isinstance(a, dict) else type(a).__name__} and "
+                             f"{_keys(b) if isinstance(b, dict) else type(b).__name__}")
         for k in a:
             if np.shape(a[k]) != np.shape(b[k]):
-                raise ValueError(f"relative_error: key {k!r} has shape {np.shape(a[k])} and {np.shape(b[k])}")
+                raise ValueError(f"b[{k!r}]: expected the shape of a[{k!r}], {np.shape(a[k])}, got {np.shape(b[k])}")
     elif np.shape(a) != np.shape(b):
         raise ValueError(f"relative_error: expected arrays of the same shape, got {np.shape(a)} and {np.shape(b)}")
     floor = number("floor", floor, low=0.0)

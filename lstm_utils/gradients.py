@@ -31,8 +31,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import as_real_array, check_shape, compute_dtype
-from ._validate import ArgumentTypeError, finite
+from ._checks import ArgumentTypeError, check_shape, compute_dtype, finite, real_array
 from .rnn import init_rnn_spectral  # noqa: F401  (defined beside init_rnn; imported here for old code)
 
 # Largest slope of each squashing function: tanh'(0) = 1, sigmoid'(0) = 1/4.
@@ -52,7 +51,7 @@ def recurrent_block(W_h) -> np.ndarray:
             raise ValueError(f"W_h: expected an array of shape (H, H + D) or a dict with key 'W_h', "
                              f"got a dict with keys {', '.join(map(str, W_h)) or 'none'}")
         W_h = W_h["W_h"]
-    W = as_real_array("W_h", W_h, compute_dtype(W_h))
+    W = real_array("W_h", W_h, compute_dtype(W_h))
     if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < W.shape[0]:
         raise ValueError(f"W_h: expected shape (H, H + D) with H >= 1, D >= 0, got {tuple(W.shape)}")
     return finite("W_h", W[:, : W.shape[0]])   # before LAPACK, which fails on NaN with a message of its own
@@ -70,6 +69,9 @@ def spectral_radius(W_h) -> float:
 
 
 def _gamma(activation: str) -> float:
+    if not isinstance(activation, str):
+        raise ArgumentTypeError(f"activation: expected one of {', '.join(map(repr, GAMMA))}, "
+                                f"got {type(activation).__name__} {activation!r}")
     if activation not in GAMMA:
         raise ValueError(f"activation: expected one of {', '.join(map(repr, GAMMA))}, got {activation!r}")
     return GAMMA[activation]
@@ -85,7 +87,8 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     r"""Upper bound :math:`\|\partial h_T / \partial h_t\| \le (\gamma \lambda_1)^{T-t}` with ``distance`` = T - t.
 
     ``lambda_1`` is a number (the largest singular value of :math:`W_{hh}`) or a weight ``W_h`` to read it from;
-    ``distance`` is a non-negative number or array of them. Returns an array shaped like ``distance``.
+    ``distance`` is a non-negative number or array of them. Returns an array shaped like ``distance``. A bound
+    beyond the largest float (``lambda_1=2, distance=2000``) is ``inf``, the true limit, without a warning.
     """
     gamma = _gamma(activation)
     if isinstance(lambda_1, Mapping) or np.ndim(lambda_1) == 2:
@@ -99,10 +102,11 @@ def pascanu_bound(lambda_1, distance, activation: str = "tanh") -> np.ndarray:
     lambda_1 = float(lambda_1)
     if not np.isfinite(lambda_1) or lambda_1 < 0:
         raise ValueError(f"lambda_1: expected a finite non-negative number, got {lambda_1!r}")
-    d = as_real_array("distance", distance, np.float64)
+    d = real_array("distance", distance, np.float64)
     if np.any(d < 0) or not np.all(np.isfinite(d)):
         raise ValueError("distance: expected finite non-negative step counts T - t")
-    return (gamma * lambda_1) ** d
+    with np.errstate(over="ignore"):             # an overflow is the bound's true value, +inf
+        return (gamma * lambda_1) ** d
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -113,11 +117,14 @@ def _hidden_states(hs, W_h):
     W_hh = recurrent_block(W_h)
     H = W_hh.shape[0]
     dtype = compute_dtype(hs, W_hh)
-    hs = as_real_array("hs", hs, dtype)
+    hs = real_array("hs", hs, dtype)
     check_shape("hs", hs, (None, None, H), "T, B, H")
     if hs.shape[0] == 0 or hs.shape[1] == 0:
         raise ValueError(f"hs: expected at least one step and one sequence, got shape {tuple(hs.shape)}")
     finite("hs", hs)
+    if np.abs(hs).max() > 1:                    # tanh states lie in [-1, 1]; anything else is not an RNN's hs
+        idx = tuple(int(i) for i in np.argwhere(np.abs(hs) > 1)[0])
+        raise ValueError(f"hs: expected tanh hidden states, |h| <= 1, got {hs[idx]} at index {idx}")
     return hs, W_hh.astype(dtype, copy=False)
 
 
@@ -159,9 +166,13 @@ def jacobian_norms(hs, W_h) -> np.ndarray:
     P = np.broadcast_to(np.eye(H, dtype=hs.dtype), (B, H, H)).copy()
     products = np.empty((T + 1, B, H, H), dtype=hs.dtype)
     products[T] = P
-    for t in range(T, 0, -1):
-        P = P @ ((1.0 - hs[t - 1] ** 2)[:, :, None] * W_hh)
-        products[t - 1] = P
+    with np.errstate(over="ignore", invalid="ignore"):      # checked below, by name
+        for t in range(T, 0, -1):
+            P = P @ ((1.0 - hs[t - 1] ** 2)[:, :, None] * W_hh)
+            products[t - 1] = P
+    if not np.isfinite(products).all():
+        raise ValueError(f"W_h: expected a recurrent block whose Jacobian products stay finite over {T} steps, got "
+                         f"entries up to {float(np.abs(W_hh).max()):.3g} (they overflow)")
     # Largest singular value of each (H, H) product; one batched SVD is faster than T * B small ones.
     return np.linalg.svd(products, compute_uv=False)[..., 0]
 
@@ -182,7 +193,7 @@ def hidden_state_grads(dhs, cache) -> np.ndarray:
     """
     hs, W_h = _rnn_cache(cache)
     T, B, H = hs.shape
-    dhs = as_real_array("dhs", dhs, hs.dtype)
+    dhs = real_array("dhs", dhs, hs.dtype)
     check_shape("dhs", dhs, hs.shape, "T, B, H")
     finite("dhs", dhs)
     W_hh = W_h[:, :H]
@@ -251,7 +262,7 @@ def geometric_mean(values, axis=0) -> np.ndarray:
         ``values`` with ``axis`` removed (a 0-d array for ``axis=None``), float64 (float32 stays float32).
     """
     dtype = compute_dtype(values)
-    v = as_real_array("values", values, dtype)
+    v = real_array("values", values, dtype)
     if v.size == 0:
         raise ValueError(f"values: expected at least one value, got shape {tuple(v.shape)}")
     bad = ~np.isfinite(v) | (v < 0)
@@ -279,7 +290,7 @@ def _gradient_arrays(grads):
         raise ValueError("grads: expected a non-empty dict of gradient arrays, got an empty dict")
     out = {}
     for k, g in grads.items():
-        a = as_real_array(f"grads[{k!r}]", g, compute_dtype(g))
+        a = real_array(f"grads[{k!r}]", g, compute_dtype(g))
         out[k] = finite(f"grads[{k!r}]", a)
     return out
 

@@ -33,10 +33,13 @@ Read against the LSTM (chapter 10): :math:`1 - z_t` plays the forget gate :math:
 gate :math:`i_t`, coupled so that they sum to one; there is no separate cell state and no output gate; the reset
 gate decides how much of the past enters the candidate.
 
-Code: :func:`gru_step` and :func:`gru_forward` run the same private step, :func:`_step`, the equations one per line;
-:func:`gru_forward` validates once, projects the inputs of all steps in one matrix product, and loops. The caches
-hold the same named values: one step's in the step cache, every step's (stacked on a leading T axis) in the sequence
-cache. The backward passes run :func:`_step_backward` back over the steps.
+Code: :func:`gru_step` and :func:`gru_step_backward` are chapter 10's equations, unfused, one line each.
+:func:`gru_forward` / :func:`gru_backward` compute the same numbers on a private, fused path: the input halves of
+all three weights stacked into one ``(3H, D)`` matrix and applied to all steps in one product, then a loop over the
+private :func:`_step` (``W_z`` and ``W_r`` read :math:`h_{t-1}` in one product) and back over
+:func:`_step_backward`. The caches hold the same named values (:data:`STEP_KEYS`): one step's in the step cache,
+every step's (stacked on a leading T axis) in the sequence cache. Every public function checks its arguments once
+(:mod:`lstm_utils._checks`), then computes.
 
 Introduced in chapter 10 (``notebooks/10_gru.ipynb``).
 """
@@ -46,24 +49,32 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
-    ArgumentTypeError,
+    as_rng,
     cell_keys,
     cell_params,
+    check_bias,
     check_cache,
     check_gradient,
     check_sequence,
+    check_sizes,
     check_state,
     check_step_input,
     compute_dtype,
-    input_size,
+    flag,
+    gate_weight,
 )
-from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
 
 WEIGHT_KEYS, BIAS_KEYS = cell_keys("gru")      # ("W_z", "W_r", "W_h"), ("b_z", "b_r", "b_h")
-STEP_KEYS = ("x", "h_prev", "z", "r", "h_tilde", "n")
-"""The per-step values in both caches (``n``: the recurrent part of the candidate, ``W_{h,h} h_{t-1}`` when
-``reset_after`` and ``r_t * h_{t-1}`` otherwise: what the candidate's recurrent weight multiplies)."""
+STEP_KEYS = ("x", "h_prev", "z", "r", "h_tilde")
+"""The per-step values in both caches. Each cache also holds the reset part of the candidate, under one of two
+names: ``"r_h"``, :math:`r_t \\odot h_{t-1}` (the default placement), or, with ``reset_after``, ``"Wh_h"``,
+:math:`W_{\tilde h}[:, :H]\\, h_{t-1}` (what the reset gate multiplies)."""
+
+
+def _reset_key(reset_after):
+    """The cache's name for the reset part of the candidate (see :data:`STEP_KEYS`)."""
+    return "Wh_h" if reset_after else "r_h"
 
 
 def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, dtype=np.float64):
@@ -99,14 +110,12 @@ def init_gru(input_size, hidden_size, *, rng=None, update_bias=0.0, scale=None, 
     return params
 
 
-def _gru_params(params, dtype, D=None):
-    return cell_params(params, "gru", dtype, D=D)
+def _gru_params(params, dtype):
+    return cell_params(params, "gru", dtype)
 
 
 def _check_reset_after(reset_after):
-    if not isinstance(reset_after, (bool, np.bool_)):
-        raise ArgumentTypeError(f"reset_after: expected True or False, got {reset_after!r}")
-    return bool(reset_after)
+    return flag("reset_after", reset_after)
 
 
 def _fuse(p, H):
@@ -121,47 +130,47 @@ def _fuse(p, H):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# One step: the equations. Unvalidated; the public functions validate once.
+# The fused path of the sequence functions (private). Unvalidated; the public functions validate once.
 # ----------------------------------------------------------------------------------------------------------------
 def _step(a_x, h_prev, W_hh, reset_after):
     """One step from the input projection ``a_x = x_t W_x^T + b`` (B, 3H) and :math:`h_{t-1}` (B, H).
 
-    Returns :math:`h_t` and the step's values ``z, r, h_tilde, n`` (see :data:`STEP_KEYS`).
+    Returns :math:`h_t` and the step's values ``z, r, h_tilde`` and ``Wh_h`` or ``r_h`` (see :data:`STEP_KEYS`).
     """
     H = h_prev.shape[1]
     if reset_after:
         a_h = h_prev @ W_hh.T                                  # (B, 3H): the recurrent parts, one product
         s = sigmoid(a_x[:, : 2 * H] + a_h[:, : 2 * H])         # both gates in one call
         z, r = s[:, :H], s[:, H:]                              # update gate, reset gate
-        n = a_h[:, 2 * H :]                                    # W_{h,h} h_{t-1}, then reset
+        n = a_h[:, 2 * H :]                                    # W_h~[:, :H] h_{t-1}, then reset
         h_tilde = np.tanh(a_x[:, 2 * H :] + r * n)             # candidate
     else:
         s = sigmoid(a_x[:, : 2 * H] + h_prev @ W_hh[: 2 * H].T)
         z, r = s[:, :H], s[:, H:]                              # update gate, reset gate
-        n = r * h_prev                                         # reset, then W_{h,h} (r_t * h_{t-1})
+        n = r * h_prev                                         # reset, then W_h~[:, :H] (r_t ⊙ h_{t-1})
         h_tilde = np.tanh(a_x[:, 2 * H :] + n @ W_hh[2 * H :].T)   # candidate
     h_t = (1.0 - z) * h_prev + z * h_tilde                     # new hidden state
-    return h_t, {"z": z, "r": r, "h_tilde": h_tilde, "n": n}
+    return h_t, {"z": z, "r": r, "h_tilde": h_tilde, _reset_key(reset_after): n}
 
 
 def _step_backward(dh_t, s, W_hh, reset_after):
     r"""Backward of :func:`_step` for the step values ``s``: the gradients on the pre-activations ``da`` (B, 3H)
     (order z, r, h), on what the candidate's recurrent weight multiplies (``dn``) and on :math:`h_{t-1}`."""
     H = dh_t.shape[1]
-    z, r, h_tilde, n, h_prev = s["z"], s["r"], s["h_tilde"], s["n"], s["h_prev"]
+    z, r, h_tilde, n, h_prev = s["z"], s["r"], s["h_tilde"], s[_reset_key(reset_after)], s["h_prev"]
     dz = dh_t * (h_tilde - h_prev)                             # through h_t = (1 - z) h_{t-1} + z h~
     dh_tilde = dh_t * z
     dh_prev = dh_t * (1.0 - z)                                 # the direct path
     da_h = dh_tilde * (1.0 - h_tilde**2)                       # through tanh: tanh' = 1 - tanh²
     if reset_after:
-        dr = da_h * n                                          # through r_t * (W_{h,h} h_{t-1})
-        dn = da_h * r                                          # gradient on W_{h,h} h_{t-1}
+        dr = da_h * n                                          # through r_t ⊙ (W_h~[:, :H] h_{t-1})
+        dn = da_h * r                                          # gradient on W_h~[:, :H] h_{t-1}
         dh_prev = dh_prev + dn @ W_hh[2 * H :]
     else:
-        drh = da_h @ W_hh[2 * H :]                             # gradient on r_t * h_{t-1}
+        drh = da_h @ W_hh[2 * H :]                             # gradient on r_t ⊙ h_{t-1}
         dr = drh * h_prev
         dh_prev = dh_prev + drh * r
-        dn = da_h                                              # W_{h,h}'s gradient is da_h^T (r_t * h_{t-1})
+        dn = da_h                                              # W_h~[:, :H]'s gradient is da_h^T (r_t ⊙ h_{t-1})
     da_z = dz * z * (1.0 - z)                                  # through sigmoid: σ' = σ(1 - σ)
     da_r = dr * r * (1.0 - r)
     da = np.concatenate([da_z, da_r, da_h], axis=1)            # (B, 3H), order z, r, h
@@ -172,16 +181,16 @@ def _step_backward(dh_t, s, W_hh, reset_after):
 def _gradients(da, dn, cache, W_x, reset_after):
     """Parameter and input gradients from the pre-activation gradients of every step, ``da`` (T, B, 3H), and
     ``dn`` (T, B, H): sums over steps, each one matrix product."""
-    x, h_prev, n = cache["x"], cache["h_prev"], cache["n"]
+    x, h_prev, n = cache["x"], cache["h_prev"], cache[_reset_key(reset_after)]
     T, B, H3 = da.shape
     H = H3 // 3
     da2 = da.reshape(T * B, H3)
     dW_x = da2.T @ x.reshape(T * B, -1)                        # (3H, D): every weight's input block
     dW_zr_h = da2[:, : 2 * H].T @ h_prev.reshape(T * B, H)     # (2H, H): the gates read h_{t-1}
     if reset_after:
-        dW_hh = dn.reshape(T * B, H).T @ h_prev.reshape(T * B, H)   # W_{h,h} reads h_{t-1}
+        dW_hh = dn.reshape(T * B, H).T @ h_prev.reshape(T * B, H)   # W_h~[:, :H] reads h_{t-1}
     else:
-        dW_hh = da2[:, 2 * H :].T @ n.reshape(T * B, H)             # W_{h,h} reads r_t * h_{t-1}
+        dW_hh = da2[:, 2 * H :].T @ n.reshape(T * B, H)             # W_h~[:, :H] reads r_t ⊙ h_{t-1}
     dW_h = np.concatenate([dW_zr_h, dW_hh], axis=0)            # (3H, H)
     db = da2.sum(axis=0)
     grads = {}
@@ -197,7 +206,7 @@ def _gradients(da, dn, cache, W_x, reset_after):
 # Public functions
 # ----------------------------------------------------------------------------------------------------------------
 def gru_step(x_t, h_prev, params, *, reset_after=False):
-    r"""One GRU step.
+    r"""One GRU step: chapter 10's four equations, unfused, one line each.
 
     Parameters
     ----------
@@ -214,8 +223,8 @@ def gru_step(x_t, h_prev, params, *, reset_after=False):
     -------
     h_t : array (B, H)
     cache : dict
-        For :func:`gru_step_backward`: ``x`` (B, D), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (B, H), the
-        validated ``params`` and ``reset_after``.
+        For :func:`gru_step_backward`: ``x`` (B, D), ``h_prev``, ``z``, ``r``, ``h_tilde`` and ``r_h`` (or, with
+        ``reset_after``, ``Wh_h``), each (B, H); the validated ``params`` and ``reset_after``.
 
     Equations
     ---------
@@ -226,12 +235,22 @@ def gru_step(x_t, h_prev, params, *, reset_after=False):
     """
     reset_after = _check_reset_after(reset_after)
     dtype = compute_dtype(x_t)
-    p, H, D = _gru_params(params, dtype, D=input_size(x_t, 2))
+    p, H, D = _gru_params(params, dtype)
     x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
-    W_x, W_hh, b = _fuse(p, H)
-    h_t, s = _step(x_t @ W_x.T + b, h_prev, W_hh, reset_after)
-    cache = {"x": x_t, "h_prev": h_prev, **s, "params": p, "reset_after": reset_after, "made_by": "gru_step"}
+    W_h, b_h = p["W_h"], p["b_h"]
+    hx = np.concatenate([h_prev, x_t], axis=1)                 # [h_{t-1}, x_t]
+    z = sigmoid(hx @ p["W_z"].T + p["b_z"])                    # update gate
+    r = sigmoid(hx @ p["W_r"].T + p["b_r"])                    # reset gate
+    if reset_after:
+        reset = h_prev @ W_h[:, :H].T                          # W_h~[:, :H] h_{t-1}, reset after the product
+        h_tilde = np.tanh(x_t @ W_h[:, H:].T + b_h + r * reset)    # candidate
+    else:
+        reset = r * h_prev                                     # r_t ⊙ h_{t-1}, reset before the product
+        h_tilde = np.tanh(np.concatenate([reset, x_t], axis=1) @ W_h.T + b_h)   # candidate
+    h_t = (1.0 - z) * h_prev + z * h_tilde                     # new hidden state
+    cache = {"x": x_t, "h_prev": h_prev, "z": z, "r": r, "h_tilde": h_tilde, _reset_key(reset_after): reset,
+             "params": p, "reset_after": reset_after, "made_by": "gru_step"}
     return h_t, cache
 
 
@@ -268,17 +287,40 @@ def gru_step_backward(dh_t, cache):
     """
     cache = check_cache(cache, "gru_step")
     p, reset_after = cache["params"], cache["reset_after"]
-    dh_t = check_gradient("dh_t", dh_t, cache["z"].shape, "B, H", cache["z"].dtype)
-    H = dh_t.shape[1]
-    W_x, W_hh, _ = _fuse(p, H)
-    da, dn, dh_prev = _step_backward(dh_t, cache, W_hh, reset_after)
-    seq = {k: cache[k][None] for k in STEP_KEYS}              # one step as a sequence of length 1
-    grads, dxs = _gradients(da[None], dn[None], seq, W_x, reset_after)
-    return grads, dxs[0], dh_prev
+    z, r, h_tilde, h_prev, x = (cache[k] for k in ("z", "r", "h_tilde", "h_prev", "x"))
+    H = z.shape[1]
+    dh_t = check_gradient("dh_t", dh_t, z.shape, "B, H", z.dtype)
+    W_h = p["W_h"]
+    # h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h~_t
+    dz = dh_t * (h_tilde - h_prev)
+    dh_tilde = dh_t * z
+    dh_prev = dh_t * (1.0 - z)                                 # the direct path
+    # h~_t = tanh(a_h): tanh' = 1 - tanh²
+    da_h = dh_tilde * (1.0 - h_tilde**2)
+    if reset_after:                            # a_h = W_h~[:, H:] x_t + b_h~ + r_t ⊙ (W_h~[:, :H] h_{t-1})
+        dr = da_h * cache["Wh_h"]
+        d_Wh_h = da_h * r
+        dh_prev = dh_prev + d_Wh_h @ W_h[:, :H]
+        dx = da_h @ W_h[:, H:]
+        dW_h = np.concatenate([d_Wh_h.T @ h_prev, da_h.T @ x], axis=1)
+    else:                                                      # a_h = W_h~ · [r_t ⊙ h_{t-1}, x_t] + b_h~
+        d_rhx = da_h @ W_h                                     # δ[r_t ⊙ h_{t-1}, x_t]
+        dr = d_rhx[:, :H] * h_prev
+        dh_prev = dh_prev + d_rhx[:, :H] * r
+        dx = d_rhx[:, H:]
+        dW_h = da_h.T @ np.concatenate([cache["r_h"], x], axis=1)
+    # z_t = σ(a_z), r_t = σ(a_r): σ' = σ(1 - σ); a_g = W_g · [h_{t-1}, x_t] + b_g
+    da_z = dz * z * (1.0 - z)
+    da_r = dr * r * (1.0 - r)
+    hx = np.concatenate([h_prev, x], axis=1)
+    d_hx = da_z @ p["W_z"] + da_r @ p["W_r"]                   # δ[h_{t-1}, x_t] through both gates
+    grads = {"W_z": da_z.T @ hx, "b_z": da_z.sum(axis=0), "W_r": da_r.T @ hx, "b_r": da_r.sum(axis=0),
+             "W_h": dW_h, "b_h": da_h.sum(axis=0)}
+    return grads, dx + d_hx[:, H:], dh_prev + d_hx[:, :H]
 
 
 def gru_forward(xs, h0, params, *, reset_after=False):
-    r"""Run the GRU over a sequence: :func:`gru_step` for t = 1..T.
+    r"""Run the GRU over a sequence: the equations of :func:`gru_step` for t = 1..T, on the fused path.
 
     Parameters
     ----------
@@ -298,10 +340,10 @@ def gru_forward(xs, h0, params, *, reset_after=False):
         :math:`h_1, \dots, h_T`.
     cache : dict
         For :func:`gru_backward`: the step values of :func:`gru_step` for every step, stacked, ``x`` (T, B, D)
-        (the same array as ``xs``), ``h_prev``, ``z``, ``r``, ``h_tilde``, ``n`` (T, B, H); also ``xs``, ``h0``,
-        ``hs``, the validated ``params`` and ``reset_after``. ``h_prev`` and ``hs`` are views of one array of the
-        states :math:`h_0..h_T`: the returned ``hs`` is the cache's own array, so writing into it changes what
-        :func:`gru_backward` computes.
+        (the same array as ``xs``), ``h_prev``, ``z``, ``r``, ``h_tilde`` and ``r_h`` (or ``Wh_h``), (T, B, H);
+        also ``xs``, ``h0``, ``hs``, the validated ``params`` and ``reset_after``. ``h_prev`` and ``hs`` are views
+        of one array of the states :math:`h_0..h_T`: the returned ``hs`` is the cache's own array, so writing into
+        it changes what :func:`gru_backward` computes.
 
     Equations
     ---------
@@ -310,15 +352,17 @@ def gru_forward(xs, h0, params, *, reset_after=False):
     .. math::
 
         z_t = \sigma(W_z [h_{t-1}, x_t] + b_z), \quad r_t = \sigma(W_r [h_{t-1}, x_t] + b_r),\\
-        \tilde h_t = \tanh(W_h [r_t * h_{t-1}, x_t] + b_h), \quad h_t = (1 - z_t) h_{t-1} + z_t \tilde h_t,
+        \tilde h_t = \tanh(W_{\tilde h} [r_t \odot h_{t-1}, x_t] + b_{\tilde h}), \quad
+        h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t,
 
-    and with ``reset_after`` :math:`\tilde h_t = \tanh(W_{h,x} x_t + b_h + r_t * (W_{h,h} h_{t-1}))`. The input
-    halves :math:`W_{g,x} x_t + b_g` do not depend on the past and are computed for all steps in one product before
-    the loop; each step then multiplies :math:`h_{t-1}` by the recurrent halves.
+    and with ``reset_after``
+    :math:`\tilde h_t = \tanh(W_{\tilde h}[:, H:]\, x_t + b_{\tilde h} + r_t \odot (W_{\tilde h}[:, :H]\, h_{t-1}))`.
+    The input halves :math:`W_g[:, H:]\, x_t + b_g` do not depend on the past and are computed for all steps in one
+    product before the loop; each step then multiplies :math:`h_{t-1}` by the recurrent halves.
     """
     reset_after = _check_reset_after(reset_after)
     dtype = compute_dtype(xs)
-    p, H, D = _gru_params(params, dtype, D=input_size(xs, 3))
+    p, H, D = _gru_params(params, dtype)
     xs = check_sequence(xs, D, dtype)
     T, B, _ = xs.shape
     h0 = check_state("h0", h0, B, H, dtype)
@@ -326,7 +370,7 @@ def gru_forward(xs, h0, params, *, reset_after=False):
     a_xs = xs @ W_x.T + b                                      # (T, B, 3H): the input projections of all steps
     hs = np.empty((T + 1, B, H), dtype=dtype)                 # h_0..h_T, filled step by step
     hs[0] = h0
-    cache = {k: np.empty((T, B, H), dtype=dtype) for k in STEP_KEYS[2:]}   # z, r, h~, n
+    cache = {k: np.empty((T, B, H), dtype=dtype) for k in (*STEP_KEYS[2:], _reset_key(reset_after))}
     for t in range(T):
         h, s = _step(a_xs[t], hs[t], W_hh, reset_after)
         hs[t + 1] = h
@@ -373,7 +417,7 @@ def gru_backward(dhs, cache):
     dns = np.empty((T, B, H), dtype=hs.dtype)
     dh_next = np.zeros((B, H), dtype=hs.dtype)                # what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
-        step = {k: cache[k][t] for k in STEP_KEYS[1:]}
+        step = {k: cache[k][t] for k in (*STEP_KEYS[1:], _reset_key(reset_after))}
         das[t], dns[t], dh_next = _step_backward(dhs[t] + dh_next, step, W_hh, reset_after)
     grads, dxs = _gradients(das, dns, cache, W_x, reset_after)
     return grads, dxs, dh_next

@@ -13,13 +13,14 @@ Equations, in the book's notation:
     \tilde C_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C), \\
     C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t, \quad h_t = o_t \odot \tanh(C_t)
 
-Code: :func:`lstm_step` / :func:`lstm_step_backward` are the readable reference, built from the gate functions of
-:mod:`lstm_utils.gates` (chapters 03-06). :func:`lstm_forward` / :func:`lstm_backward` are the sequence functions
-used from chapter 07 on: they validate once, stack the four gate weights into one ``(4H, H + D)`` matrix in the
-order f, i, C̃, o (:data:`GATES`), project the inputs of all steps in one matrix product, and loop over the private
-step :func:`_step` (one matrix product per step) and back over :func:`_step_backward`. Both caches hold the same
+Code: :func:`lstm_step` and :func:`lstm_step_backward` are chapter 07's equations, one line each: the forward's
+six (f, i, C̃, o, C, h), the backward's named gradients (δo, δC, δf, δi, δC̃, then δa for each gate and the weight
+gradients). :func:`lstm_forward` / :func:`lstm_backward`, the sequence functions used from chapter 07 on, compute
+the same numbers on a private, fused path: the four gate weights stacked into one ``(4H, H + D)`` matrix in the
+order f, i, C̃, o (:data:`GATES`), the inputs of all steps projected in one matrix product, then a loop over the
+private :func:`_step` (one matrix product per step) and back over :func:`_step_backward`. Both caches hold the same
 named values (:data:`STEP_KEYS`): one step's in the step cache, every step's, stacked on a leading T axis, in the
-sequence cache.
+sequence cache. Every public function checks its arguments once (:mod:`lstm_utils._checks`), then computes.
 """
 
 from __future__ import annotations
@@ -28,19 +29,20 @@ import numpy as np
 
 from ._checks import (
     CELL_GATES,
+    as_rng,
     cell_keys,
     cell_params,
+    check_bias,
     check_cache,
     check_gradient,
     check_sequence,
+    check_sizes,
     check_state,
     check_step_input,
     compute_dtype,
-    input_size,
+    gate_weight,
 )
-from ._init import as_rng, check_bias, check_sizes, gate_weight
 from .activations import sigmoid
-from .gates import candidate, cell_state, forget_gate, hidden_state, input_gate, output_gate
 
 #: The LSTM's gates in the package's one order, ``("f", "i", "c", "o")``: the rows of the fused weight and every
 #: loop over gates follow it (``to_torch_layout`` reorders them to PyTorch's i, f, g, o).
@@ -86,8 +88,8 @@ def init_lstm(input_size, hidden_size, *, rng=None, forget_bias=1.0, input_bias=
     return params
 
 
-def _lstm_params(params, dtype, D=None):
-    return cell_params(params, "lstm", dtype, D=D)
+def _lstm_params(params, dtype):
+    return cell_params(params, "lstm", dtype)
 
 
 def fuse_params(p):
@@ -104,7 +106,7 @@ def _split(W, H):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# One step: the equations. Unvalidated; the public functions validate once.
+# The fused path of the sequence functions (private). Unvalidated; the public functions validate once.
 # ----------------------------------------------------------------------------------------------------------------
 def _step(a_x, h_prev, c_prev, W_hh):
     r"""One step from the input projection ``a_x = x_t W_x^T + b`` (B, 4H) and the states (B, H).
@@ -177,7 +179,7 @@ def _gradients(da, x, h_prev, W_x):
 # Public functions
 # ----------------------------------------------------------------------------------------------------------------
 def lstm_step(x_t, h_prev, c_prev, params):
-    r"""One LSTM step, from the gate functions of :mod:`lstm_utils.gates`.
+    r"""One LSTM step: chapter 07's six equations, one line each (the same as :mod:`lstm_utils.gates`' functions).
 
     Parameters
     ----------
@@ -200,23 +202,25 @@ def lstm_step(x_t, h_prev, c_prev, params):
     :math:`C_t = f_t C_{t-1} + i_t \tilde C_t`, :math:`h_t = o_t \tanh(C_t)`.
     """
     dtype = compute_dtype(x_t)
-    p, H, D = _lstm_params(params, dtype, D=input_size(x_t, 2))
+    p, H, D = _lstm_params(params, dtype)
     x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
     c_prev = check_state("c_prev", c_prev, x_t.shape[0], H, dtype)
-    f = forget_gate(h_prev, x_t, p["W_f"], p["b_f"])
-    i = input_gate(h_prev, x_t, p["W_i"], p["b_i"])
-    c_tilde = candidate(h_prev, x_t, p["W_c"], p["b_c"])
-    o = output_gate(h_prev, x_t, p["W_o"], p["b_o"])
-    c_t = cell_state(f, c_prev, i, c_tilde)
-    h_t = hidden_state(o, c_t)
+    z = np.concatenate([h_prev, x_t], axis=1)                 # [h_{t-1}, x_t]
+    f = sigmoid(z @ p["W_f"].T + p["b_f"])                     # forget gate
+    i = sigmoid(z @ p["W_i"].T + p["b_i"])                     # input gate
+    c_tilde = np.tanh(z @ p["W_c"].T + p["b_c"])               # candidate
+    o = sigmoid(z @ p["W_o"].T + p["b_o"])                     # output gate
+    c_t = f * c_prev + i * c_tilde                             # cell state
+    tanh_c = np.tanh(c_t)
+    h_t = o * tanh_c                                           # hidden state
     cache = {"x": x_t, "h_prev": h_prev, "c_prev": c_prev, "f": f, "i": i, "c_tilde": c_tilde, "o": o,
-             "tanh_c": np.tanh(c_t), "params": p, "made_by": "lstm_step"}
+             "tanh_c": tanh_c, "params": p, "made_by": "lstm_step"}
     return h_t, c_t, cache
 
 
 def lstm_step_backward(dh_t, dc_t, cache):
-    r"""Backward of :func:`lstm_step`, gate by gate.
+    r"""Backward of :func:`lstm_step`: chapter 07's named gradients, one line per equation.
 
     Parameters
     ----------
@@ -246,17 +250,35 @@ def lstm_step_backward(dh_t, dc_t, cache):
       and :math:`\delta [h_{t-1}, x_t] = \sum_g \delta a_g W_g`.
     """
     cache = check_cache(cache, "lstm_step")
-    f = cache["f"]
-    dh_t = check_gradient("dh_t", dh_t, f.shape, "B, H", f.dtype)
-    dc_t = check_state("dc_t", dc_t, f.shape[0], f.shape[1], f.dtype)
-    W_hh, W_x = _split(fuse_params(cache["params"])[0], f.shape[1])
-    da, dh_prev, dc_prev = _step_backward(dh_t, dc_t, _local_derivatives(cache), cache["f"], W_hh)
-    grads, dx = _gradients(da[None], cache["x"][None], cache["h_prev"][None], W_x)
-    return grads, dx[0], dh_prev, dc_prev
+    f, i, c_tilde, o, tanh_c = (cache[k] for k in ("f", "i", "c_tilde", "o", "tanh_c"))
+    B, H = f.shape
+    dh_t = check_gradient("dh_t", dh_t, (B, H), "B, H", f.dtype)
+    dc_t = check_state("dc_t", dc_t, B, H, f.dtype)
+    # h_t = o_t ⊙ tanh(C_t)
+    d_o = dh_t * tanh_c
+    dc = dc_t + dh_t * o * (1.0 - tanh_c**2)                   # δC_t: from step t+1, and through h_t
+    # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
+    d_f = dc * cache["c_prev"]
+    d_i = dc * c_tilde
+    d_c_tilde = dc * i
+    dc_prev = dc * f                                           # along the cell state: f_t only
+    # through the squashings, σ' = σ(1 - σ) and tanh' = 1 - tanh², to the pre-activations a_g
+    d_a = {"f": d_f * f * (1.0 - f),
+           "i": d_i * i * (1.0 - i),
+           "c": d_c_tilde * (1.0 - c_tilde**2),
+           "o": d_o * o * (1.0 - o)}
+    # a_g = W_g · [h_{t-1}, x_t] + b_g
+    z = np.concatenate([cache["h_prev"], cache["x"]], axis=1)
+    grads, dz = {}, 0.0
+    for g, da in d_a.items():
+        grads[f"W_{g}"] = da.T @ z
+        grads[f"b_{g}"] = da.sum(axis=0)
+        dz = dz + da @ cache["params"][f"W_{g}"]               # δ[h_{t-1}, x_t]: a sum over the four gates
+    return grads, dz[:, H:], dz[:, :H], dc_prev
 
 
 def lstm_forward(xs, h0, c0, params):
-    r"""Run the LSTM over a sequence: the step of :func:`lstm_step` for t = 1..T.
+    r"""Run the LSTM over a sequence: the equations of :func:`lstm_step` for t = 1..T, on the fused path.
 
     Parameters
     ----------
@@ -294,7 +316,7 @@ def lstm_forward(xs, h0, c0, params):
     so it is computed for all steps in one product before the loop; each step adds :math:`W_{hh} h_{t-1}`.
     """
     dtype = compute_dtype(xs)
-    p, H, D = _lstm_params(params, dtype, D=input_size(xs, 3))
+    p, H, D = _lstm_params(params, dtype)
     xs = check_sequence(xs, D, dtype)
     T, B, _ = xs.shape
     h0 = check_state("h0", h0, B, H, dtype)

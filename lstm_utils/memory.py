@@ -23,8 +23,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import as_real_array, check_sequence, check_shape, check_state, compute_dtype
-from ._validate import ArgumentTypeError, finite, number
+from ._checks import (
+    ArgumentTypeError,
+    check_sequence,
+    check_shape,
+    check_state,
+    compute_dtype,
+    finite,
+    number,
+    real_array,
+)
 from .gates import output_gate
 from .lstm import STEP_KEYS, _lstm_params, lstm_step, lstm_step_backward
 
@@ -65,7 +73,7 @@ def forget_products(fs):
     entry T is 1 (the empty product, :math:`\partial C_T / \partial C_T = I`), entry 0 is :math:`f_1 f_2 \cdots f_T`.
     Along the direct path this is the diagonal of :math:`\partial C_T / \partial C_t`.
     """
-    fs = as_real_array("fs", fs, compute_dtype(fs))
+    fs = real_array("fs", fs, compute_dtype(fs))
     if fs.ndim < 1 or fs.shape[0] == 0:
         raise ValueError(f"fs: expected shape (T, ...) with at least one step, got {tuple(fs.shape)}")
     finite("fs", fs)
@@ -102,7 +110,7 @@ def cell_gradients(xs, params, *, dhs=None, dc_last=None, h0=None, c0=None, time
     T, B, _ = xs.shape
     h = finite("h0", check_state("h0", h0, B, H, dtype))
     c = finite("c0", check_state("c0", c0, B, H, dtype))
-    dhs = np.zeros((T, B, H), dtype=dtype) if dhs is None else as_real_array("dhs", dhs, dtype)
+    dhs = np.zeros((T, B, H), dtype=dtype) if dhs is None else real_array("dhs", dhs, dtype)
     check_shape("dhs", dhs, (T, B, H), "T, B, H")
     finite("dhs", dhs)
     dc_next = finite("dc_last", check_state("dc_last", dc_last, B, H, dtype))
@@ -170,7 +178,7 @@ def steps_remembered(norms, threshold=1e-3, lags=None):
     gradient never falls that low within the sequence. ``lags``: the lag of each entry when the curve is sampled
     (increasing, starting at 0); then the first sampled lag below the threshold is returned, or ``lags[-1] + 1``.
     """
-    norms = as_real_array("norms", norms, np.dtype(np.float64))
+    norms = real_array("norms", norms, np.dtype(np.float64))
     if norms.ndim != 1 or norms.size == 0:
         raise ValueError(f"norms: expected shape (T + 1,) indexed by lag, got {tuple(norms.shape)}")
     finite("norms", norms)           # a NaN is never below the threshold: it would read as "never forgets"
@@ -182,7 +190,7 @@ def steps_remembered(norms, threshold=1e-3, lags=None):
     threshold = number("threshold", threshold, low=0.0, low_open=True)
     if lags is None:
         lags = np.arange(norms.size)
-    lags = as_real_array("lags", lags, np.dtype(np.float64))
+    lags = real_array("lags", lags, np.dtype(np.float64))
     check_shape("lags", lags, norms.shape, "len(norms)")
     finite("lags", lags)
     if lags[0] != 0 or np.any(np.diff(lags) <= 0):

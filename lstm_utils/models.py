@@ -30,9 +30,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_real_array, check_shape, compute_dtype
-from ._init import check_sizes
-from ._validate import ArgumentTypeError, finite, float_dtype, integer, number, real_array, rng as as_rng
+from ._checks import (
+    ArgumentTypeError,
+    check_shape,
+    check_sizes,
+    compute_dtype,
+    finite,
+    float_dtype,
+    integer,
+    number,
+    real_array,
+    rng as as_rng,
+)
 from .gru import gru_backward, gru_forward, init_gru
 from .lstm import init_lstm, lstm_backward, lstm_forward
 from .rnn import init_rnn, rnn_backward, rnn_forward
@@ -142,8 +151,8 @@ def split_params(params, cell=None) -> tuple[dict, dict]:
 
 def _readout(ro, H, dtype):
     """The readout ``W_y`` (K, H) and ``b_y`` (K,), checked against the hidden size and each other."""
-    W_y = finite("params['W_y']", as_real_array("params['W_y']", ro["W_y"], dtype))
-    b_y = finite("params['b_y']", as_real_array("params['b_y']", ro["b_y"], dtype))
+    W_y = finite("params['W_y']", real_array("params['W_y']", ro["W_y"], dtype))
+    b_y = finite("params['b_y']", real_array("params['b_y']", ro["b_y"], dtype))
     check_shape("params['W_y']", W_y, (None, H), "K, H")
     check_shape("params['b_y']", b_y, (W_y.shape[0],), "K")
     return W_y, b_y
@@ -213,7 +222,7 @@ def model_backward(dy, cache):
                else type(cache).__name__)
         raise ArgumentTypeError(f"cache: expected the cache returned by model_forward, got {got}")
     hs, W_y = cache["hs"], cache["W_y"]
-    dy = as_real_array("dy", dy, hs.dtype)
+    dy = real_array("dy", dy, hs.dtype)
     check_shape("dy", dy, (hs.shape[1], W_y.shape[0]), "B, K")
     finite("dy", dy)
     dhs = np.zeros_like(hs)

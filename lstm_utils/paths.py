@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_shape, check_state, compute_dtype
+from ._checks import check_shape, check_state, compute_dtype, finite, flag, real_array
 from .lstm import _lstm_params, lstm_backward, lstm_forward
 from .memory import cell_jacobians, forget_products, gate_values
 from .models import split_params
@@ -42,7 +42,7 @@ __all__ = ["cell_jacobian_norms", "direct_path_norms", "grad_norms", "input_grad
 
 
 def _check_dhs(dhs, T, B, H, dtype):
-    dhs = as_real_array("dhs", dhs, dtype)
+    dhs = real_array("dhs", dhs, dtype)
     check_shape("dhs", dhs, (T, B, H), "T, B, H")
     if not np.all(np.isfinite(dhs)):
         raise ValueError("dhs: expected finite values, got NaN or infinity")
@@ -184,10 +184,10 @@ def rnn_input_grads(xs, params, dhs, *, h0=None):
 
 def grad_norms(dxs):
     r"""Euclidean norms :math:`\|\partial L/\partial x_t\|` over the input features: (T, B, D) -> (T, B)."""
-    dxs = as_real_array("dxs", dxs, compute_dtype(dxs))
+    dxs = real_array("dxs", dxs, compute_dtype(dxs))
     if dxs.ndim != 3:
         raise ValueError(f"dxs: expected shape (T, B, D), got {tuple(dxs.shape)}")
-    return np.linalg.norm(dxs, axis=-1)
+    return np.linalg.norm(finite("dxs", dxs), axis=-1)
 
 
 def input_gradient_paths(cell, params, xs, *, jacobians=True):
@@ -216,16 +216,17 @@ def input_gradient_paths(cell, params, xs, *, jacobians=True):
         ``"direct_path"`` (T + 1, B), :math:`\|\prod_k \mathrm{diag} f_k\|_2`, and ``"cell_jacobian"`` (T + 1, B),
         :math:`\|\partial C_T/\partial C_t\|_2`, row k at distance k.
     """
+    jacobians = flag("jacobians", jacobians)
     if cell not in ("rnn", "lstm"):
         raise ValueError(f"cell: expected 'rnn' or 'lstm', got {cell!r}")
     if not isinstance(params, dict):
         raise TypeError(f"params: expected a dict of arrays, got {type(params).__name__}")
     cell_params, ro = split_params(params)
     dtype = compute_dtype(xs)
-    W_y = as_real_array("params['W_y']", ro["W_y"], dtype)
+    W_y = real_array("params['W_y']", ro["W_y"], dtype)
     if W_y.ndim != 2 or W_y.shape[0] != 1:
         raise ValueError(f"params['W_y']: expected shape (1, H) (one output), got {tuple(W_y.shape)}")
-    xs = as_real_array("xs", xs, dtype)
+    xs = real_array("xs", xs, dtype)
     check_shape("xs", xs, (None, None, None), "T, B, D")
     T, B, _ = xs.shape
     H = W_y.shape[1]

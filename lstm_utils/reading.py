@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, integer
+from ._checks import ArgumentTypeError, integer
 from .data import FILLER_WORDS, Vocabulary, encode_batch, review_vocabulary, tokenize
 from .lstm import lstm_forward
 from .memory import forget_products, gate_values
@@ -39,7 +39,8 @@ def read_text(params, text, vocab=None):
 
     ``words`` (list); ``f``, ``written``, ``held_units`` (T, H): the forget gate, :math:`i_t \\odot \\tilde C_t` and
     the t-th term of the unrolled cell state, unit by unit; ``write``, ``held`` (T,): their norms; ``keep`` (T,):
-    the forget gate averaged over units; ``fraction_held`` (T,): ``held / write``; ``p_positive`` (T,): the answer
+    the forget gate averaged over units; ``fraction_held`` (T,): ``held / write`` (0 where nothing was written);
+    ``p_positive`` (T,): the answer
     after each word; ``c_last`` (H,): the final cell state, which ``held_units`` sums to.
     """
     vocab = review_vocabulary() if vocab is None else vocab
@@ -66,8 +67,14 @@ def read_text(params, text, vocab=None):
     write, held = np.linalg.norm(written, axis=1), np.linalg.norm(held_units, axis=1)
     p_positive = softmax(predict_each_step("lstm", params, xs)[:, 0])[:, 1]
     return {"words": words, "f": g["f"], "written": written, "held_units": held_units, "write": write,
-            "held": held, "keep": g["f"].mean(axis=1), "fraction_held": held / write, "p_positive": p_positive,
+            "held": held, "keep": g["f"].mean(axis=1), "fraction_held": _fraction(held, write),
+            "p_positive": p_positive,
             "c_last": cs[-1, 0]}
+
+
+def _fraction(held, write):
+    """held / write, with 0 / 0 = 0: a step that wrote nothing has nothing held."""
+    return np.divide(held, write, out=np.zeros_like(held), where=write > 0)
 
 
 def _check_reading(reading):

@@ -24,18 +24,21 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
+    ArgumentTypeError,
+    as_rng,
     cell_keys,
     cell_params,
     check_cache,
     check_gradient,
     check_sequence,
+    check_sizes,
     check_state,
     check_step_input,
     compute_dtype,
-    input_size,
+    float_dtype,
+    gate_weight,
+    number,
 )
-from ._init import as_rng, check_sizes, gate_weight
-from ._validate import ArgumentTypeError, float_dtype, number
 
 PARAM_KEYS = sum(cell_keys("rnn"), ())                   # ("W_h", "b_h")
 STEP_KEYS = ("x", "h_prev", "h")
@@ -101,8 +104,8 @@ def init_rnn_spectral(input_size, hidden_size, *, largest_singular_value=None, s
     return {"W_h": np.concatenate([W_hh, W_x], axis=1).astype(dtype), "b_h": np.zeros(H, dtype=dtype)}
 
 
-def _rnn_params(params, dtype, D=None):
-    return cell_params(params, "rnn", dtype, D=D)
+def _rnn_params(params, dtype):
+    return cell_params(params, "rnn", dtype)
 
 
 def _split(W_h, H):
@@ -158,7 +161,7 @@ def rnn_step(x_t, h_prev, params):
         For :func:`rnn_step_backward`: ``x`` (B, D), ``h_prev``, ``h`` (B, H) and the validated ``params``.
     """
     dtype = compute_dtype(x_t)
-    p, H, D = _rnn_params(params, dtype, D=input_size(x_t, 2))
+    p, H, D = _rnn_params(params, dtype)
     x_t = check_step_input(x_t, D, dtype)
     h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
     W_hh, W_x = _split(p["W_h"], H)
@@ -230,7 +233,7 @@ def rnn_forward(xs, h0, params):
     on the past, so it is computed for all steps in one product before the loop.
     """
     dtype = compute_dtype(xs)
-    p, H, D = _rnn_params(params, dtype, D=input_size(xs, 3))
+    p, H, D = _rnn_params(params, dtype)
     xs = check_sequence(xs, D, dtype)
     T, B, _ = xs.shape
     h0 = check_state("h0", h0, B, H, dtype)

@@ -230,7 +230,7 @@ def gru_backward(dh, c):
     S, B = xs.shape[1], xs.shape[2]
     da_zr = _model_major("gru.da_zr", T, S, B, 2 * H, zr.dtype)
     da_h = _model_major("gru.da_h", T, S, B, H, zr.dtype)
-    rh = _buffer("gru.rh", h_tilde.shape, zr.dtype)                                          # r_t * h_{t-1}, what W_h~ reads
+    rh = _buffer("gru.rh", h_tilde.shape, zr.dtype)                     # r_t * h_{t-1}, what W_h~ reads
     for t in range(T - 1, -1, -1):
         z, r, ht, h_prev = zr[t, ..., :H], zr[t, ..., H:], h_tilde[t], hs[t]
         rh[t] = r * h_prev

@@ -33,7 +33,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._checks import ArgumentTypeError, as_finite_array, cell_keys, cell_params, check_shape, compute_dtype
+from ._checks import ArgumentTypeError, cell_keys, cell_params, check_shape, compute_dtype, finite, real_array
 from .lstm import GATES as _LSTM_GATES
 
 TORCH_GATE_ORDER = ("i", "f", "c", "o")   # nn.LSTM's row blocks, in our gate names (PyTorch calls "c" "g")
@@ -84,18 +84,18 @@ def _torch_weights(weights, keys, n_gates, optional_last=True):
         raise ValueError(f"weights: missing key(s) {', '.join(map(repr, missing))}; expected keys "
                          f"{', '.join(keys)} ({keys[3]} optional), got {', '.join(map(str, weights)) or 'none'}")
     dtype = compute_dtype(weights[keys[0]], weights[keys[1]])
-    w_ih = as_finite_array(f"weights[{keys[0]!r}]", weights[keys[0]], dtype)
+    w_ih = finite(f"weights[{keys[0]!r}]", real_array(f"weights[{keys[0]!r}]", weights[keys[0]], dtype))
     if w_ih.ndim != 2 or w_ih.shape[0] % n_gates or w_ih.shape[0] == 0 or w_ih.shape[1] == 0:
         raise ValueError(f"weights[{keys[0]!r}]: expected shape ({label}, D) with H, D >= 1, "
                          f"got {tuple(w_ih.shape)}")
     H = w_ih.shape[0] // n_gates
-    w_hh = as_finite_array(f"weights[{keys[1]!r}]", weights[keys[1]], dtype)
+    w_hh = finite(f"weights[{keys[1]!r}]", real_array(f"weights[{keys[1]!r}]", weights[keys[1]], dtype))
     check_shape(f"weights[{keys[1]!r}]", w_hh, (n_gates * H, H), f"{label}, H")
-    b_ih = as_finite_array(f"weights[{keys[2]!r}]", weights[keys[2]], dtype)
+    b_ih = finite(f"weights[{keys[2]!r}]", real_array(f"weights[{keys[2]!r}]", weights[keys[2]], dtype))
     check_shape(f"weights[{keys[2]!r}]", b_ih, (n_gates * H,), label)
     b_hh = None
     if weights.get(keys[3]) is not None:
-        b_hh = as_finite_array(f"weights[{keys[3]!r}]", weights[keys[3]], dtype)
+        b_hh = finite(f"weights[{keys[3]!r}]", real_array(f"weights[{keys[3]!r}]", weights[keys[3]], dtype))
         check_shape(f"weights[{keys[3]!r}]", b_hh, (n_gates * H,), label)
     return w_ih, w_hh, b_ih, b_hh, H
 

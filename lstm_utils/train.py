@@ -26,7 +26,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, finite, integer, number, real_array, rng as as_rng
+from ._checks import ArgumentTypeError, finite, integer, number, real_array, rng as as_rng
 from .gradients import clip_grad_norm, global_norm
 from .models import LOSSES, METRICS, get_cell, model_backward, model_forward, split_params
 
@@ -121,7 +121,17 @@ def _data_set(xs_name, ys_name, xs, ys):
 def _batches(data, batch_size, rng):
     """A function returning one training batch per call, from a generator or a fixed ``(xs, ys)`` set."""
     if callable(data):
-        return lambda: data(batch_size, rng)
+        calls = [0]
+
+        def draw_from_data():
+            calls[0] += 1
+            batch = data(batch_size, rng)
+            if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+                raise ArgumentTypeError(f"data: expected a callable (batch_size, rng) -> (xs, ys), got "
+                                        f"{type(batch).__name__} from call {calls[0]}")
+            finite(f"ys (from data, call {calls[0]})", np.asarray(batch[1]))
+            return batch[0], batch[1]
+        return draw_from_data
     if isinstance(data, tuple) and len(data) == 2:
         xs, ys = _data_set("data[0] (xs)", "data[1] (ys)", *data)
         N = xs.shape[1]
@@ -342,7 +352,7 @@ def _end_bar_early(bar, step):
 
 
 def plot_history(history, ax=None, *, label=None, color=None, metric=False):
-    """The training curve of a :func:`train` history; defined in :func:`lstm_utils.plotting.plot_history`
+    """The training curve of a :func:`train` history; defined in :func:`lstm_utils.figures.plotting.plot_history`
     (needs matplotlib), kept here where chapter 08 first met it."""
     from .plotting import plot_history as _plot_history
 

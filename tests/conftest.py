@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))     # the build tooling the tests share with `make book`: book_cache.py
 
 
 def pytest_collection_modifyitems(items):
@@ -25,7 +26,7 @@ def pytest_collection_modifyitems(items):
 def built_book():
     """The built book (``_build/html``): built once per test session (per xdist worker, behind a file lock) with
     ``jupyter-book build . -W -n --keep-going``, or reused while its stamp matches the hash of today's sources."""
-    from browser_support import BuildFailed, ensure_book
+    from book_cache import BuildFailed, ensure_book
 
     try:
         return ensure_book()

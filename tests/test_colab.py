@@ -2,7 +2,8 @@
 
 Every notebook starts with the same set-up cell (id ``colab-setup``, tagged ``remove-cell`` so the book hides it):
 where ``import lstm_utils`` works it does nothing; elsewhere it runs
-``pip install "lstm_utils[book] @ git+URL"``, the URL from ``$LSTM_UTILS_URL`` or, by default, the repository's.
+``pip install "lstm_utils[book] @ git+URL"``, the URL from ``$LSTM_UTILS_URL`` or, by default, the repository's at
+the release tag ``v<version>`` (written there by ``scripts/release.py write``).
 The package carries the data the chapters read (``lstm_utils/results``), so a notebook needs no file beside it.
 
 The simulation copies one chapter into an empty folder and runs it in a fresh venv holding what Colab holds
@@ -33,8 +34,21 @@ CHAPTER = os.environ.get("COLAB_CHAPTER", "09_movie_review.ipynb")
 COLAB_PACKAGES = ["numpy", "matplotlib", "ipywidgets", "ipykernel", "nbclient", "nbformat"]
 
 
+# Chapters 08 and 10 are edited by the owner of the running sweep; they take the release pin when their owner runs
+# `python3 scripts/release.py write notebooks/08_long_range_memory.ipynb notebooks/10_gru.ipynb`. Empty this set
+# then.
+PIN_PENDING = {"08_long_range_memory.ipynb", "10_gru.ipynb"}
+_PIN = re.compile(r"@v[0-9A-Za-z.+-]+(?=\")")
+
+
 def setup_cell(path: Path):
     return nbformat.read(path, as_version=4).cells[0]
+
+
+def release_tag() -> str:
+    import tomllib
+
+    return "v" + tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
 def repository_url() -> str:
@@ -46,12 +60,15 @@ def test_notebook_starts_with_the_setup_cell(path):
     cell = setup_cell(path)
     assert cell.cell_type == "code" and cell.get("id") == SETUP_ID, f"{path.name}: the first cell is not the set-up"
     assert "remove-cell" in cell.metadata.get("tags", []), f"{path.name}: the set-up cell is not hidden in the book"
-    assert cell.source == setup_cell(NOTEBOOKS[0]).source, f"{path.name}: the set-up cell differs from chapter 1's"
+    first = setup_cell(NOTEBOOKS[0]).source
+    if path.name in PIN_PENDING:
+        first = _PIN.sub("", first)
+    assert cell.source == first, f"{path.name}: the set-up cell differs from chapter 1's"
 
 
 def test_setup_cell_installs_from_the_repository():
     source = setup_cell(NOTEBOOKS[0]).source
-    assert f'"git+{repository_url()}"' in source, "the default URL is not _config.yml's repository"
+    assert f'"git+{repository_url()}@{release_tag()}"' in source, "the default URL is not the repository's release"
     assert '"LSTM_UTILS_URL"' in source and "lstm_utils[book] @ {url}" in source
 
 

@@ -1,4 +1,4 @@
-"""The cell diagrams (lstm_utils/diagrams.py): drawn, highlighted, described, and bad input refused."""
+"""The cell diagrams (lstm_utils/figures/diagrams.py): drawn, highlighted, described, and bad input refused."""
 
 import matplotlib
 

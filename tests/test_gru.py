@@ -122,7 +122,7 @@ def test_steps_compose_to_forward_and_backward(T, B, reset_after):
     params, xs, h0, w = _setup(T, B, 3, 5, seed=11)
     hs, cache = lu.gru_forward(xs, h0, params, reset_after=reset_after)
     hs_steps, caches = _step_loop(xs, h0, params, reset_after)
-    for k in ("h_prev", "z", "r", "h_tilde", "n"):          # the sequence cache holds the step caches' values
+    for k in ("h_prev", "z", "r", "h_tilde", "Wh_h" if reset_after else "r_h"):   # the step caches' values
         assert_allclose(cache[k], np.stack([c[k] for c in caches]), rtol=1e-12, atol=1e-14, err_msg=k)
     assert_allclose(hs, hs_steps, rtol=1e-12, atol=1e-14)
 
@@ -283,7 +283,7 @@ BAD_INPUT = [  # (what, call, error, regex on the argument's name and the shapes
     ("W_h", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, dict(_P, W_h=np.zeros((4, 6)))), ValueError,
      shape_error("params['W_h']", "(H, H + D) = (4, 7)", "(4, 6)")),
     ("W_z first", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, dict(_P, W_z=np.zeros((4, 8)))), ValueError,
-     shape_error("params['W_z']", "(H, H + D) = (4, 7)", "(4, 8)")),
+     shape_error("params['W_r']", "(H, H + D) = (4, 8) like params['W_z']", "(4, 7)")),
     ("b_z", lambda: lu.gru_step(np.zeros((1, 3)), None, dict(_P, b_z=np.zeros(3))), ValueError,
      shape_error("params['b_z']", "(H) = (4,)", "(3,)")),
     ("params list", lambda: lu.gru_forward(np.zeros((2, 1, 3)), None, [1, 2]), TypeError, r"params: expected a dict"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_support import toc_pages
+from book_cache import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

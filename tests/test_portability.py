@@ -8,10 +8,11 @@ rounding only, `make test` executes every notebook twice, in the book build and 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from browser_support import book_environment
+from book_cache import book_environment
 
 KERNEL = ("import numpy, threadpoolctl; print(next(i['architecture'] for i in threadpoolctl.threadpool_info() "
           "if i['internal_api'] == 'openblas'))")
@@ -31,6 +32,16 @@ def test_nbval_and_the_book_build_round_differently():
         f"nbval and the book build both run OpenBLAS's {nbval_kernel} kernel; set NBVAL_CORETYPE to another one")
 
 
+@pytest.mark.skipif("BOOK_NPY_DISABLE_CPU_FEATURES" not in os.environ,
+                    reason="run by `make test`, which sets BOOK_NPY_DISABLE_CPU_FEATURES for the book build")
+def test_nbval_runs_without_the_avx512_loops_the_book_build_uses():
+    nbval, book = os.environ.get("NPY_DISABLE_CPU_FEATURES", ""), book_environment().get("NPY_DISABLE_CPU_FEATURES", "")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "avx512_targets.py"
+    has_avx512 = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True,
+                                env=book_environment()).stdout.strip()
+    assert nbval == has_avx512 and book != nbval or not has_avx512
+
+
 def test_book_environment_restores_the_callers_kernel(monkeypatch):
     monkeypatch.setenv("OPENBLAS_CORETYPE", "Sandybridge")
     monkeypatch.setenv("BOOK_OPENBLAS_CORETYPE", "Haswell")
@@ -38,3 +49,6 @@ def test_book_environment_restores_the_callers_kernel(monkeypatch):
     assert env["OPENBLAS_CORETYPE"] == "Haswell" and "BOOK_OPENBLAS_CORETYPE" not in env
     monkeypatch.setenv("BOOK_OPENBLAS_CORETYPE", "")           # the caller had no kernel set: the default
     assert "OPENBLAS_CORETYPE" not in book_environment()
+    monkeypatch.setenv("NPY_DISABLE_CPU_FEATURES", "X86_V4")
+    monkeypatch.setenv("BOOK_NPY_DISABLE_CPU_FEATURES", "")
+    assert "NPY_DISABLE_CPU_FEATURES" not in book_environment()

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 import lstm_utils as lu
-from lstm_utils.widgets import figure_to_img
+from lstm_utils.figures.widgets import figure_to_img
 
 IMG = re.compile(r'^<img class="lu-frame" alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
                  r'width="(\d+)" height="(\d+)" style="max-width: 100%; height: auto;">$')

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import html
+import inspect
 import io
 import numbers
 from collections.abc import Callable, Mapping
@@ -39,12 +40,12 @@ from collections.abc import Callable, Mapping
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from ._validate import ArgumentTypeError  # the package's one wrong-type error: a TypeError and a ValueError
+from .._checks import ArgumentTypeError  # the package's one wrong-type error: a TypeError and a ValueError
 
 __all__ = ["Explorer", "default_values", "explorer", "figure_to_img", "figure_to_png", "frame_explorer",
            "show_default"]
 
-MIN_DPI = 100          # the book's figure.dpi (lstm_utils.plotting.STYLE): frames are never blurrier
+MIN_DPI = 100          # the book's figure.dpi (lstm_utils.figures.plotting.STYLE): frames are never blurrier
 MAX_DPI = 400
 PALETTE_COLORS = 256   # colours of a quantised frame
 
@@ -67,6 +68,8 @@ def _check_sliders(sliders) -> list[tuple[str, list]]:
         values = list(values)
         if len(values) == 0:
             raise ValueError(f"sliders[{name!r}]: expected at least one value, got an empty list")
+        if any(isinstance(v, numbers.Real) and v != v for v in values):   # NaN never equals itself (or a default)
+            raise ValueError(f"sliders[{name!r}]: expected values that can be told apart, got NaN among {values}")
         out.append((name, values))
     return out
 
@@ -103,6 +106,24 @@ def _check_render(render) -> None:
     if not callable(render):
         raise ArgumentTypeError(f"render: expected a callable(**values) -> matplotlib Figure, "
                                 f"got {type(render).__name__}")
+
+
+def _check_takes_sliders(spec, **functions) -> None:
+    """Each callable in ``functions`` must accept the sliders' names as keywords (it is called as ``f(**values)``)."""
+    names = [n for n, _ in spec]
+    for name, fn in functions.items():
+        if not callable(fn):
+            continue
+        try:
+            sig = inspect.signature(fn)
+        except (TypeError, ValueError):        # a builtin without a signature: its call will tell
+            continue
+        try:
+            sig.bind(**dict.fromkeys(names))
+        except TypeError as exc:
+            raise ArgumentTypeError(f"{name}: expected a callable taking the sliders' names as keywords, "
+                                    f"{name}({', '.join(n + '=...' for n in names)}); got one that cannot ({exc})"
+                                    ) from None
 
 
 def _check_alt(alt) -> None:
@@ -170,6 +191,8 @@ def figure_to_png(fig, *, dpi=None, quantize=True) -> bytes:
     (Pillow, no dithering): lines and antialiased text look the same, the file is about four times smaller.
     The figure is closed afterwards (a notebook would otherwise also display it and keep its memory).
     """
+    if not hasattr(fig, "savefig"):
+        raise ArgumentTypeError(f"fig: expected a matplotlib Figure, got {type(fig).__name__}")
     _check_dpi(dpi)
     buf = io.BytesIO()
     try:
@@ -255,6 +278,7 @@ def frame_explorer(render: Callable, sliders, *, alt, dpi=None, default=None, de
     _check_render(render)
     spec = _check_sliders(sliders)
     _check_alt(alt)
+    _check_takes_sliders(spec, render=render, alt=alt)
     _check_dpi(dpi)
     _check_default(spec, default)
     descriptions = _check_descriptions(spec, descriptions)
@@ -347,6 +371,7 @@ def explorer(render: Callable, sliders, *, default, alt, caption=None, descripti
     _check_render(render)
     spec = _check_sliders(sliders)
     _check_alt(alt)
+    _check_takes_sliders(spec, render=render, alt=alt)
     _check_dpi(dpi)
     if default is None:
         raise ValueError(f"default: expected a dict {{name: value}} over the sliders {[n for n, _ in spec]}, "

@@ -19,7 +19,7 @@ import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 
-from ._checks import as_real_array
+from .._checks import real_array
 
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 COLORS = {
@@ -76,7 +76,7 @@ BOUND_LABEL = r"bound $(\gamma\lambda_1)^{T-t}$"
 
 
 def _curve(name, a, n):
-    a = as_real_array(name, a, np.dtype(np.float64))
+    a = real_array(name, a, np.dtype(np.float64))
     if a.shape != (n,):
         raise ValueError(f"{name}: expected shape (N,) = ({n},), one value per row of norms, got {tuple(a.shape)}")
     if not np.all(np.isfinite(a)):
@@ -137,7 +137,7 @@ def plot_norm_decay(ax, norms, *, distance=None, label=None, color=None, band=No
         The same axes, for chaining.
     """
     _check_ax(ax)
-    y = as_real_array("norms", norms, np.dtype(np.float64))
+    y = real_array("norms", norms, np.dtype(np.float64))
     if y.ndim < 1 or y.shape[0] == 0:
         raise ValueError(f"norms: expected shape (N,) or (N, B, ...) with N >= 1 rows, got {tuple(y.shape)}")
     bad = ~np.isfinite(y) | (y < 0)
@@ -182,7 +182,7 @@ def plot_norm_decay(ax, norms, *, distance=None, label=None, color=None, band=No
     bound_y = None
     if bound is not None:
         if np.ndim(bound) == 0:
-            from .gradients import pascanu_bound
+            from ..gradients import pascanu_bound
 
             bound_y = pascanu_bound(bound, np.abs(dist), activation)
             bound_label = BOUND_LABEL if bound_label is None else bound_label
@@ -194,7 +194,7 @@ def plot_norm_decay(ax, norms, *, distance=None, label=None, color=None, band=No
     if legend is not None and not isinstance(legend, (str, int)):
         raise ValueError(f"legend: expected None, 'best', 'outside' or a matplotlib location, got {legend!r}")
 
-    from .gradients import geometric_mean
+    from ..gradients import geometric_mean
 
     curve = samples[:, 0] if samples.shape[1] == 1 else (
         geometric_mean(samples, axis=1) if center == "geometric" else np.median(samples, axis=1))

@@ -9,7 +9,7 @@ are drawn differently, in colour *and* line style, so that they stay apart in gr
 * the LSTM's cell state :math:`C_{t-1} \to C_t` along the top, the conveyor: a thick solid blue line;
 * the paths through the hidden state :math:`h`: dashed black lines.
 
-The gates have one colour each (Okabe-Ito, from :mod:`lstm_utils.plotting`). ``highlight`` names the parts a
+The gates have one colour each (Okabe-Ito, from :mod:`lstm_utils.figures.plotting`). ``highlight`` names the parts a
 chapter is about; they keep their colours and the rest turns light grey. :func:`cell_diagram_alt` gives the alt text
 of the same diagram.
 

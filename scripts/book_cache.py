@@ -1,7 +1,8 @@
-"""Helpers for the book-level tests: build the book once (or reuse a fresh build), list its pages, serve it.
+"""The book's build cache: build the book once (or reuse a fresh build), list its pages, serve it.
 
-Used by ``conftest.py`` (the ``built_book`` fixture), ``test_book.py`` and ``test_browser.py``, and by the Makefile
-(``python tests/browser_support.py prepare|record|chromium``), so that `make book` and the tests share one notion of
+Build tooling, not a test: used by the Makefile (``make book``, ``make test``) and by the tests
+(``tests/conftest.py``'s ``built_book`` fixture, ``test_book.py``, ``test_browser.py``), through the Makefile
+(``python scripts/book_cache.py prepare|record|chromium``), so that `make book` and the tests share one notion of
 a fresh build.
 
 The build is the one ``make book`` runs, from the repository root, after ``scripts/fetch_web_assets.py`` has copied
@@ -163,17 +164,20 @@ class Book:
 
 
 def book_environment() -> dict:
-    """The environment of the book build: this one, with the OpenBLAS kernel `make test` was started under.
+    """The environment of the book build: this one, with the OpenBLAS kernel and numpy's SIMD loops `make test` was
+    started under.
 
     `make test` runs the unit tests and nbval's notebook kernels under one OpenBLAS kernel (``OPENBLAS_CORETYPE``)
-    and passes the environment's own in ``BOOK_OPENBLAS_CORETYPE`` ("" for the default), so that the book build
+    and without numpy's AVX-512 loops (``NPY_DISABLE_CPU_FEATURES``), and passes the environment's own settings in
+    ``BOOK_OPENBLAS_CORETYPE`` and ``BOOK_NPY_DISABLE_CPU_FEATURES`` ("" for the default), so that the book build
     executes every notebook under another rounding than nbval does."""
     env = dict(os.environ)
-    if "BOOK_OPENBLAS_CORETYPE" in env:
-        book = env.pop("BOOK_OPENBLAS_CORETYPE")
-        env.pop("OPENBLAS_CORETYPE", None)
-        if book:
-            env["OPENBLAS_CORETYPE"] = book
+    for name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES"):
+        if f"BOOK_{name}" in env:
+            book = env.pop(f"BOOK_{name}")
+            env.pop(name, None)
+            if book:
+                env[name] = book
     return env
 
 
@@ -258,7 +262,7 @@ def main(argv=None) -> int:
             return 1
         print(found)
     else:
-        sys.stderr.write("usage: python tests/browser_support.py prepare|record|chromium\n")
+        sys.stderr.write("usage: python scripts/book_cache.py prepare|record|chromium\n")
         return 2
     return 0
 
