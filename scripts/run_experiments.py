@@ -257,10 +257,9 @@ def main(argv=None):
 
 def run_on_cluster(units, out, a):
     """Hand the units to Dask workers; write each unit's records as it ends (this process alone writes)."""
+    import dask
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
-
-    import dask
 
     out.parent.mkdir(parents=True, exist_ok=True)
     # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so that every large array freed goes back to

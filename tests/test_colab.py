@@ -34,10 +34,6 @@ CHAPTER = os.environ.get("COLAB_CHAPTER", "09_movie_review.ipynb")
 COLAB_PACKAGES = ["numpy", "matplotlib", "ipywidgets", "ipykernel", "nbclient", "nbformat"]
 
 
-# Chapters 08 and 10 are edited by the owner of the running sweep; they take the release pin when their owner runs
-# `python3 scripts/release.py write notebooks/08_long_range_memory.ipynb notebooks/10_gru.ipynb`. Empty this set
-# then.
-PIN_PENDING = {"08_long_range_memory.ipynb", "10_gru.ipynb"}
 _PIN = re.compile(r"@v[0-9A-Za-z.+-]+(?=\")")
 
 
@@ -61,8 +57,6 @@ def test_notebook_starts_with_the_setup_cell(path):
     assert cell.cell_type == "code" and cell.get("id") == SETUP_ID, f"{path.name}: the first cell is not the set-up"
     assert "remove-cell" in cell.metadata.get("tags", []), f"{path.name}: the set-up cell is not hidden in the book"
     first = setup_cell(NOTEBOOKS[0]).source
-    if path.name in PIN_PENDING:
-        first = _PIN.sub("", first)
     assert cell.source == first, f"{path.name}: the set-up cell differs from chapter 1's"
 
 
