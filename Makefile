@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv book web-assets npm test unit lint linkcheck lab bench experiments review-models portability lock \
+.PHONY: help venv book web-assets npm test unit lint linkcheck lab bench experiments review-models char-models portability lock \
         chromium clean
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "make portability  every notebook under four OpenBLAS kernels: a table of pass/fail and seconds"
 	@echo "make experiments  chapter 08's sweep (resumable), written to lstm_utils/results/"
 	@echo "make review-models  chapter 09's shipped models and seed statistics, written to lstm_utils/results/"
+	@echo "make char-models  chapter 11's character models (RNN, LSTM, GRU x 5 seeds) and their statistics"
 	@echo "make lock   refresh requirements.txt, the lock file, from the ranges in pyproject.toml"
 	@echo "make clean  remove _build, node_modules and caches (keeps .venv)"
 
@@ -172,6 +173,11 @@ experiments: $(STAMP)
 # Chapter 09's models: the shipped LSTM and RNNs (.npz) and the statistics over seeds; ~3 min on 2 cores.
 review-models: $(STAMP)
 	$(BIN)/python scripts/train_review_models.py --jobs $(JOBS)
+
+# Chapter 11's character models: RNN, LSTM and GRU of matched size x 5 seeds on Python source, seed 0 shipped
+# (.npz) and every seed's statistics (char_models.json); ~20 min on 2 cores.
+char-models: $(STAMP)
+	$(BIN)/python scripts/train_char_models.py --jobs $(JOBS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
