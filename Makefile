@@ -175,7 +175,7 @@ review-models: $(STAMP)
 	$(BIN)/python scripts/train_review_models.py --jobs $(JOBS)
 
 # Chapter 11's character models: RNN, LSTM and GRU of matched size x 5 seeds on Python source, seed 0 shipped
-# (.npz) and every seed's statistics (char_models.json); ~20 min on 2 cores.
+# (.npz) and every seed's statistics (char_models.json); ~15 min on 2 free cores.
 char-models: $(STAMP)
 	$(BIN)/python scripts/train_char_models.py --jobs $(JOBS)
 

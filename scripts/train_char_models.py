@@ -1,6 +1,6 @@
 """Chapter 11's models: RNN, LSTM and GRU character models of matched size on Python source, 5 seeds each.
 
-Usage (from the repository root; `make char-models` runs it, about 20 minutes on 2 cores):
+Usage (from the repository root; `make char-models` runs it, about 15 minutes on 2 free cores):
 
     .venv/bin/python scripts/train_char_models.py [--jobs 2] [--seeds 5]
 
@@ -37,7 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "lstm_utils" / "results"
 
-SETTINGS = {"lstm_hidden": 64, "steps": 4000, "batch_size": 32, "seq_len": 64, "lr": 3e-3, "clip": 1.0,
+SETTINGS = {"lstm_hidden": 64, "steps": 2500, "batch_size": 32, "seq_len": 64, "lr": 3e-3, "clip": 1.0,
             "forget_bias": 1.0, "eval_every": 500, "val_chars_during_training": 20000,
             "select_chars": 60000, "window": 100, "temperatures": [0.5, 1.0, 1.5], "samples": 32,
             "sample_chars": 500, "sample_prime": "\n", "shipped_dtype": "float32"}
