@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .PHONY: help venv book web-assets npm test release-check unit lint linkcheck lab bench experiments experiments-long \
-        review-models portability lock chromium clean
+        review-models char-models portability lock chromium clean
 
 help:
 	@echo "make book   build the HTML book (creates .venv, executes the notebooks)"
@@ -24,6 +24,7 @@ help:
 	@echo "make experiments  chapter 08 and 10's sweep (learning rates chosen, then 10 seeds; resumable, Dask)"
 	@echo "make experiments-long  3x budgets and the 1997 lengths T = 500 and 1000 (hours; resumable)"
 	@echo "make review-models  chapter 09's shipped models and seed statistics, written to lstm_utils/results/"
+	@echo "make char-models  chapter 11's character models (RNN, LSTM, GRU x 5 seeds) and their statistics"
 	@echo "make lock   refresh requirements.txt, the lock file, from the ranges in pyproject.toml"
 	@echo "make clean  remove _build, node_modules and caches (keeps .venv)"
 
@@ -207,6 +208,11 @@ experiments-long: $(STAMP)
 # Chapter 09's models: the shipped LSTM and RNNs (.npz) and the statistics over seeds; ~3 min on 2 cores.
 review-models: $(STAMP)
 	$(BIN)/python scripts/train_review_models.py --jobs $(JOBS)
+
+# Chapter 11's character models: RNN, LSTM and GRU of matched size x 5 seeds on Python source, seed 0 shipped
+# (.npz) and every seed's statistics (char_models.json); ~15 min on 2 free cores.
+char-models: $(STAMP)
+	$(BIN)/python scripts/train_char_models.py --jobs $(JOBS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_BUDGET_S = 60.0
 TRAINING_BUDGET_S = 120.0
-TRAINING_CHAPTERS = ("08", "09", "10")
+TRAINING_CHAPTERS = ("08", "09", "10", "11")
 TEST_BUDGET_S = 6 * 60.0
 BOOK_BUDGET_S = 5 * 60.0
 PAGE_BUDGET_BYTES = 3 * 1024 * 1024

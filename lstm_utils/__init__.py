@@ -18,6 +18,10 @@ the later chapters use the package's:
 * :mod:`~lstm_utils.train`: Adam, the training loop (chapter 08)
 * :mod:`~lstm_utils.experiments`: long-lag tasks, the models' starts, one seeded run, statistics over seeds (chapter 08)
 * :mod:`~lstm_utils.reading`: a trained LSTM read word by word: writes, forget gates, what the cell holds (chapter 09)
+* :mod:`~lstm_utils.corpus`: chapter 11's real text (Python standard-library source), per-character labels from
+  ``tokenize``
+* :mod:`~lstm_utils.charlm`: character-level RNN, LSTM and GRU language models, truncated BPTT, sampling,
+  connectivity (chapter 11)
 * :mod:`~lstm_utils.data`: adding problem, temporal order, keyword task, synthetic reviews, tokenizer (chapters 08-10)
 * :mod:`~lstm_utils.gradcheck`: finite differences and the normwise relative error
 * :mod:`~lstm_utils.figures`: the figures, in their own subpackage: :mod:`~lstm_utils.figures.plotting` (the book's
@@ -40,7 +44,9 @@ Conventions: sequences are time-major ``(T, B, D)``; states are ``(B, H)``; ever
 ``[h_{t-1}, x_t]`` and has shape ``(H, H + D)``; float64 unless the input is float32.
 """
 
-from . import (  # chapters 08-10: lu.data, lu.experiments, lu.models, ...
+from . import (  # chapters 08-11: lu.data, lu.experiments, lu.models, ...
+    charlm,
+    corpus,
     data,
     experiments,
     models,
@@ -121,6 +127,8 @@ __all__ = [
     "parameter_count",
     # modules of chapters 08-10
     "data", "experiments", "models", "paths", "reading", "train",
+    # modules of chapter 11
+    "charlm", "corpus",
     # lazy, from lstm_utils.figures: matplotlib / ipywidgets
     "figures", "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
     "default_values", "frame_explorer", "show_default", "explorer", "Explorer",
