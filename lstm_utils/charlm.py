@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, finite, integer, mapping, number, real_array, rng as as_rng
+from ._checks import ArgumentTypeError, finite, integer, mapping, number, real_array, rng as as_rng
 from .corpus import ALPHABET
 from .gradients import clip_grad_norm
 from .gru import gru_backward, gru_forward, init_gru

@@ -28,7 +28,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validate import ArgumentTypeError
+from ._checks import ArgumentTypeError
 
 ALPHABET = "\n" + "".join(chr(c) for c in range(32, 127))
 """The 96 characters of the corpus: newline, then printable ASCII from space (32) to ``~`` (126)."""
