@@ -20,6 +20,8 @@ by ``_config.yml``::
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 from sphinx.builders.html._assets import _JavaScript
 
@@ -97,9 +99,22 @@ def _page_assets(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def _replace_icon_script(app, exception):
+    """pydata-sphinx-theme's ``scripts/fontawesome.js`` (1.5 MB, on every page) gives way to the book's stub,
+    ``book/_static/scripts/fontawesome.js``: the theme's stylesheet draws the same icons from its web fonts. Sphinx
+    copies the theme's static files over html_static_path's, so the stub is put in place once the build is done."""
+    if exception is not None or app.builder.format != "html":
+        return
+    stub = Path(app.srcdir) / "book" / "_static" / "scripts" / "fontawesome.js"
+    target = Path(app.outdir) / "_static" / "scripts" / "fontawesome.js"
+    if stub.is_file() and target.is_file():
+        shutil.copyfile(stub, target)
+
+
 def setup(app):
     app.add_css_file("lu-a11y.css")
     app.add_js_file("lu-page.js", priority=450, defer="defer")
     app.connect("html-page-context", _fix_roles)
     app.connect("html-page-context", _page_assets, priority=900)
+    app.connect("build-finished", _replace_icon_script, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
