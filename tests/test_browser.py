@@ -471,7 +471,8 @@ _BLOCKS = r"""() => {
     const doc = document.documentElement;
     let sideBySide = [];
     try {   // on a phone the TeX MathJax typeset is already one column: splitting it again changes nothing
-        if (window.luOneColumn && window.innerWidth <= 600)
+        if (window.luOneColumn && window.innerWidth <= 600 && window.MathJax && MathJax.startup &&
+                MathJax.startup.document && MathJax.startup.document.getMathItemsWithin)
             sideBySide = MathJax.startup.document.getMathItemsWithin(article).filter(m => m.display &&
                 window.luOneColumn(m.math) !== m.math).map(m => m.math.replace(/\s+/g, ' ').slice(0, 90));
     } catch (e) { sideBySide = ['(MathJax items unavailable: ' + e + ')']; }
@@ -492,7 +493,7 @@ def desktop_overflow(blocks) -> list[str]:
     article's column. Folded hide-input cells are not shown to the reader and are left out."""
     out = []
     for b in blocks:
-        if b["hiddenInput"]:
+        if b["hiddenInput"] or b["kind"] == "table":     # tables: measured on the phone (a scroll box, with the cue)
             continue
         if b["scrollWidth"] > b["clientWidth"] + 1:
             out.append(f"{_where(b)}: {b['scrollWidth']} px of content in a {b['clientWidth']} px box "

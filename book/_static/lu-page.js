@@ -9,9 +9,9 @@
  *    by side (`a &= b & c &= d \\`) is set one equation a row, so a long block such as (7.1), the LSTM's six
  *    equations in three rows of two, becomes six rows that fit the column instead of a block cut at the screen's
  *    edge. The TeX is rewritten before it is typeset; what is wider still scrolls in its box, with a visible cue:
- * 3. Blocks that scroll sideways (display maths, code, outputs, tables) are marked `lu-scrolls`, which lu-a11y.css
- *    draws with a shade at the right edge and a visible scrollbar: on load, once MathJax has typeset the page, when
- *    the window changes size and when widgets render.
+ * 3. Every box in the article that scrolls sideways (display maths, code, outputs, tables) is marked `lu-scrolls`,
+ *    which lu-a11y.css draws with a shade at the right edge and a visible scrollbar: on load, once MathJax has
+ *    typeset the page, when the window changes size, when widgets render and when folded content opens.
  */
 (function () {
   "use strict";
@@ -63,13 +63,13 @@
 
   window.luOneColumn = oneColumn;       // for the browser test and the curious reader
 
-  var SCROLLERS = 'div.math, mjx-container[display="true"], div.cell_output pre, div.cell_output div.output, ' +
-                  'div.highlight pre, .pst-scrollable-table-container, .table-wrapper';
   function markScrollers() {
     var article = document.querySelector("article.bd-article") || document.body;
-    var boxes = article.querySelectorAll(SCROLLERS);
+    var boxes = article.querySelectorAll("*");
     for (var i = 0; i < boxes.length; i++) {
-      var box = boxes[i], overflow = getComputedStyle(box).overflowX;
+      var box = boxes[i];
+      if (box.scrollWidth <= box.clientWidth + 1 && !box.classList.contains("lu-scrolls")) continue;
+      var overflow = getComputedStyle(box).overflowX;
       var scrolls = (overflow === "auto" || overflow === "scroll") && box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("lu-scrolls", scrolls);
     }
@@ -85,7 +85,8 @@
     markScrollers();
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(markScrollers);
     var article = document.querySelector("article.bd-article");
-    if (article && window.MutationObserver) new MutationObserver(later).observe(article, { childList: true, subtree: true });
+    if (article && window.MutationObserver) new MutationObserver(later).observe(article, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["open", "class"] });
   });
 
   var config = {

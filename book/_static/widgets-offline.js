@@ -50,7 +50,14 @@
       if (started) return;
       started = true;
       if (observer) observer.disconnect();
-      add(vendor + "requirejs/require.js", function () { add(vendor + "html-manager/embed-amd.js"); });
+      // require.js reads a global `require` object as its configuration when it loads; whatever else set a global
+      // `require` meanwhile, the map to the HTML manager's folder (1. below) must be the one it reads
+      var paths = { "@jupyter-widgets/html-manager/dist": vendor + "html-manager" };
+      if (!window.requirejs) window.require = { paths: paths };
+      add(vendor + "requirejs/require.js", function () {
+        if (window.require && window.require.config) window.require.config({ paths: paths });
+        add(vendor + "html-manager/embed-amd.js");
+      });
     }
     window.luLoadWidgets = start;
     if (!views.length) return;
