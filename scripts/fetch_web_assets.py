@@ -43,16 +43,18 @@ PACKAGES = [
                  "dist/embed.js.LICENSE.txt"],
     },
     {
-        # The combined component Sphinx uses by default (tex-mml-chtml), plus what it loads on demand: TeX
-        # extensions (autoload), the CHTML fonts, the menu and the accessibility tools with their speech rules.
+        # startup.js and the components book/_static/lu-mathjax.js has it load (core, the TeX input, the CHTML
+        # output, assistive MathML), plus what those load on demand: TeX extensions (autoload) and the CHTML fonts.
+        # The combined tex-mml-chtml.js, the menu and the accessibility tools stay available.
         "name": "mathjax", "target": "mathjax", "strip": "es5/",
-        "keep": ["es5/tex-mml-chtml.js", "es5/input/*", "es5/output/chtml/*", "es5/output/chtml.js", "es5/ui/*",
+        "keep": ["es5/startup.js", "es5/core.js", "es5/tex-mml-chtml.js", "es5/input/*", "es5/output/chtml/*",
+                 "es5/output/chtml.js", "es5/ui/*",
                  "es5/a11y/*", "es5/sre/*", "LICENSE"],
     },
 ]
 
 # The entry points the configuration refers to (relative to vendor/): their presence means a complete copy.
-ENTRY_POINTS = ["requirejs/require.js", "html-manager/embed-amd.js", "mathjax/tex-mml-chtml.js",
+ENTRY_POINTS = ["requirejs/require.js", "html-manager/embed-amd.js", "mathjax/startup.js", "mathjax/core.js",
                 "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"]
 MANIFEST = "MANIFEST.json"
 

@@ -120,7 +120,7 @@ def test_pages_load_nothing_from_other_hosts(built_book):
                 for where, url in _parse(page, cache).loads if _is_external(url)]
     assert not external, "pages load from other hosts:\n" + "\n".join(external[:40])
     vendor = built_book.html / "_static" / "vendor"
-    for asset in ("requirejs/require.js", "html-manager/embed-amd.js", "mathjax/tex-mml-chtml.js"):
+    for asset in ("requirejs/require.js", "html-manager/embed-amd.js", "mathjax/startup.js", "mathjax/core.js"):
         assert (vendor / asset).is_file(), f"_static/vendor/{asset} missing from the built site"
 
 

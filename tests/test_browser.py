@@ -5,12 +5,14 @@ Debian's Chromium, driven by playwright (never ``playwright install``), opens ev
 Every request to a host other than 127.0.0.1 is aborted and recorded, and fails the test: the site must serve
 require.js, the ipywidgets HTML manager and MathJax itself (see ``scripts/fetch_web_assets.py``).
 
-Per page: it loads (HTTP 200, no failed local request); no JavaScript error; every ``<img>`` has loaded and has alt
-text; headings start at one H1 and never skip a level; MathJax typeset every ``.math`` element (no raw TeX, no
-MathJax error); every saved widget view rendered. A full-page screenshot goes to ``_build/screenshots/<page>.png``
-(and ``<page>-dark.png`` in the theme's dark mode). On every page with kernel-free explorers (``.lu-explorer``, see
-``lstm_utils/figures/widgets.py``): moving each slider with the keyboard shows the frame ``lu-frame-<i>`` (or
-``lu-frame-<i>-<j>``) of the new position, a different picture from the one before.
+Per page: it loads (HTTP 200, no failed local request); no JavaScript error and no error in the console (issue 22: a
+clean console); a page without explorers requests no widget runtime, and one with explorers only once an explorer
+nears the screen; every ``<img>`` has loaded and has alt text; headings start at one H1 and never skip a level;
+MathJax typeset every ``.math`` element (no raw TeX, no MathJax error); every saved widget view rendered. A full-
+page screenshot goes to ``_build/screenshots/<page>.png`` (and ``<page>-dark.png`` in the theme's dark mode). On
+every page with kernel-free explorers (``.lu-explorer``, see ``lstm_utils/figures/widgets.py``): moving each slider with the
+keyboard shows the frame ``lu-frame-<i>`` (or ``lu-frame-<i>-<j>``) of the new position, a different picture from
+the one before.
 """
 
 from __future__ import annotations
@@ -37,15 +39,12 @@ VIEWPORT = {"width": 1280, "height": 900}
 # there hangs the test until CI's job limit; a busy machine only makes it slower. (playwright: 0 = no time limit)
 TIMEOUT_MS = 0
 
-# JavaScript errors the toolchain itself raises on every page, harmless, outside the book's control. Each entry is a
-# regular expression and why it is tolerated; any other error fails the test.
-KNOWN_PAGE_ERRORS = [
-    # Jupyter Book 1.0.4 + Sphinx 7.4 emit sphinx-thebe's inline config script twice; the second copy re-declares
-    # `const THEBE_JS_URL` and throws, after the first copy has defined the same values. Thebe is not enabled.
-    (r"^Identifier 'THEBE_JS_URL' has already been declared$", "duplicate sphinx-thebe config script"),
-]
-# Console messages not worth printing: pydata-sphinx-theme logs this one on every first visit (no stored mode).
-QUIET_CONSOLE = [r"^Got invalid theme mode: \. Resetting to auto\.$"]
+# Every page error and every console error fails the test. The three the toolchain used to raise on every page are
+# fixed in book/_ext/lu_a11y.py and _config.yml: sphinx-thebe's config script emitted twice ("Identifier
+# 'THEBE_JS_URL' has already been declared"), an empty default theme mode ("Got invalid theme mode"), and the
+# missing favicon (a 404 for /favicon.ico).
+# The widget runtime (require.js, the ipywidgets HTML manager), which widgets-offline.js loads on demand.
+WIDGET_RUNTIME = re.compile(r"/vendor/(requirejs/require|html-manager/embed-amd)\.js")
 
 PAGES = toc_pages()
 
@@ -84,6 +83,8 @@ class Visit:
         self.page_errors: list[str] = []       # uncaught JavaScript exceptions
         self.console_errors: list[str] = []
         self.problems: list[str] = []          # what did not finish loading
+        self.requests: list[str] = []          # every URL requested, in order
+        self.runtime_before_scroll = False     # the widget runtime was requested before an explorer neared the screen
         self.context = browser.new_context(viewport=viewport or VIEWPORT, service_workers="block")
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
@@ -102,6 +103,7 @@ class Visit:
 
     def _route(self, route):
         url = route.request.url
+        self.requests.append(url)
         if self._local(url):
             route.continue_()
         else:
@@ -115,6 +117,11 @@ class Visit:
         url = f"{self.server.origin}/{self.docname}.html"
         response = self.page.goto(url, wait_until="load")       # every resource of the page loaded
         assert response is not None and response.status == 200, f"{url}: HTTP {response and response.status}"
+        # The widget runtime loads when an explorer comes near the screen (widgets-offline.js): note whether it
+        # came before that, then bring every explorer to the screen in turn, and back to the top.
+        self.runtime_before_scroll = any(WIDGET_RUNTIME.search(u) for u in self.requests) and not \
+            self.page.evaluate(_VIEW_NEAR_TOP)
+        self.page.evaluate(_SCROLL_TO_VIEWS)
         # Widgets: html-manager renders each saved view into the div.widget-subarea it inserts before the view's
         # <script>. MathJax: startup.promise resolves once the page is typeset. Fonts and images last.
         for what, wait in [
@@ -126,6 +133,24 @@ class Visit:
             except Exception as exc:          # playwright's TimeoutError or a rejected promise: report, go on
                 self.problems.append(f"{what}: {str(exc).splitlines()[0]}")
 
+
+# Is a widget view within two screens of the top (where the runtime rightly loads at once)?
+_VIEW_NEAR_TOP = r"""() => Array.from(document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]')).some(s => {
+        const box = (s.closest('.cell_output') || s.parentElement).getBoundingClientRect();
+        return box.top < 2 * window.innerHeight; })"""
+
+_SCROLL_TO_VIEWS = r"""async () => {
+    for (const s of document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')) {
+        (s.closest('.cell_output') || s.parentElement).scrollIntoView({ block: 'center' });
+        await new Promise(r => setTimeout(r, 100));
+    }
+    window.scrollTo(0, 0); }"""
+
+# Explorers whose static figure (the default frame, lu.explorer) is still shown beside the rendered explorer.
+_STATIC_SHOWN = r"""() => Array.from(document.querySelectorAll('img.lu-static-figure')).filter(img =>
+    img.checkVisibility() && img.closest('.cell_output') &&
+    img.closest('.cell_output').querySelector('.lu-explorer')).length"""
 
 _WIDGETS_RENDERED = r"""() => Array.from(document.querySelectorAll(
     'script[type="application/vnd.jupyter.widget-view+json"]')).every(s => {
@@ -361,16 +386,21 @@ def test_page_in_browser(browser, server, docname):
 
         n_explorers, explorer_problems = check_explorers(visit)
         problems += explorer_problems
+        if n_explorers:
+            shown = page.evaluate(_STATIC_SHOWN)
+            if shown:
+                problems.append(f"{shown} explorer(s) show their figure twice (static figure and frame)")
+            if visit.runtime_before_scroll:
+                problems.append("the widget runtime loaded before any explorer came near the screen")
+        else:
+            runtime = [u for u in visit.requests if WIDGET_RUNTIME.search(u)]
+            if runtime:
+                problems.append(f"a page without explorers loaded the widget runtime: {runtime}")
 
         problems += [f"request to another host (aborted): {u}" for u in visit.external]
         problems += [f"failed local request: {u}" for u in visit.failed]
-        problems += [f"JavaScript error: {m}" for m in visit.page_errors
-                     if not any(re.search(pattern, m) for pattern, _ in KNOWN_PAGE_ERRORS)]
-        # Console errors are reported, not failed on: pydata-sphinx-theme logs one on every first visit ("invalid
-        # theme mode") and failed loads are caught above as failed requests.
-        console = [m for m in visit.console_errors if not any(re.search(q, m) for q in QUIET_CONSOLE)]
-        if console:
-            print(f"{docname}: console errors: {console}")
+        problems += [f"JavaScript error: {m}" for m in visit.page_errors]
+        problems += [f"console error: {m}" for m in visit.console_errors]
         seconds = time.perf_counter() - start
         print(f"{docname}: {len(images)} images, {math['n_math']} equations, {n_explorers} explorers, "
               f"{seconds:.1f} s")
@@ -405,7 +435,8 @@ _BLOCKS = r"""() => {
     // MathJax's own display container is what scrolls when an equation is too wide: measure it as well as div.math
     const kinds = [['display math', 'div.math, mjx-container[display="true"]'],
                    ['output', 'div.cell_output pre, div.cell_output > div.output, div.cell_output table'],
-                   ['code', 'div.cell_input pre, div.highlight pre']];
+                   ['code', 'div.cell_input pre, div.highlight pre'],
+                   ['table', 'table']];
     const col = article.getBoundingClientRect();
     const snippet = el => {
         try {
@@ -433,11 +464,22 @@ _BLOCKS = r"""() => {
                    scrollerSelf: !!sc && sc.el === el, scrollerRight: scr ? scr.right : null,
                    scrollerLeft: scr ? scr.left : null,
                    scrollerScrolls: !!sc && sc.el.scrollWidth > sc.el.clientWidth + 1,
+                   // what tells the reader that more lies sideways: lu-page.js's mark (a shade at the right edge
+                   // and a scrollbar that stays, lu-a11y.css), or at least a scrollbar that takes room
+                   cue: !!sc && (sc.el.classList.contains('lu-scrolls') ||
+                                 sc.el.offsetHeight - sc.el.clientHeight - sc.el.clientTop * 2 >= 2),
                    hiddenInput: !!el.closest('details.above-input'),
                    inSolution: !!el.closest('.solution') });
     }
     const doc = document.documentElement;
-    return { blocks: out, viewport: window.innerWidth, pageScroll: doc.scrollWidth - doc.clientWidth,
+    let sideBySide = [];
+    try {   // on a phone the TeX MathJax typeset is already one column: splitting it again changes nothing
+        if (window.luOneColumn && window.innerWidth <= 600 && window.MathJax && MathJax.startup &&
+                MathJax.startup.document && MathJax.startup.document.getMathItemsWithin)
+            sideBySide = MathJax.startup.document.getMathItemsWithin(article).filter(m => m.display &&
+                window.luOneColumn(m.math) !== m.math).map(m => m.math.replace(/\s+/g, ' ').slice(0, 90));
+    } catch (e) { sideBySide = ['(MathJax items unavailable: ' + e + ')']; }
+    return { blocks: out, viewport: window.innerWidth, sideBySide, pageScroll: doc.scrollWidth - doc.clientWidth,
              widest: Array.from(document.querySelectorAll('body *')).filter(e => {
                  const r = e.getBoundingClientRect(); return r.right > doc.clientWidth + 1 && r.width > 0 &&
                      e.checkVisibility(); }).slice(0, 3).map(e => e.tagName.toLowerCase() + '.' +
@@ -454,7 +496,7 @@ def desktop_overflow(blocks) -> list[str]:
     article's column. Folded hide-input cells are not shown to the reader and are left out."""
     out = []
     for b in blocks:
-        if b["hiddenInput"]:
+        if b["hiddenInput"] or b["kind"] == "table":     # tables: measured on the phone (a scroll box, with the cue)
             continue
         if b["scrollWidth"] > b["clientWidth"] + 1:
             out.append(f"{_where(b)}: {b['scrollWidth']} px of content in a {b['clientWidth']} px box "
@@ -466,8 +508,12 @@ def desktop_overflow(blocks) -> list[str]:
 
 def phone_overflow(state) -> list[str]:
     """At 390 px: the page must not scroll sideways; a block wider than the screen must scroll inside a box of its
-    own (overflow-x auto or scroll) that fits the screen, never be clipped (hidden) or run off the edge."""
+    own (overflow-x auto or scroll) that fits the screen, with a visible cue that it does (the shade and scrollbar of
+    lu-scrolls, lu-a11y.css), never be clipped (hidden) or run off the edge; and every display equation is set one
+    equation a row (lu-page.js splits the aligned blocks that hold several side by side)."""
     out = []
+    out += [f"display math still has equations side by side at {state['viewport']} px: {t!r}"
+            for t in state.get("sideBySide", [])]
     if state["pageScroll"] > 0:
         out.append(f"the page scrolls sideways by {state['pageScroll']} px (wider elements: {state['widest']})")
     vw = state["viewport"]
@@ -476,6 +522,9 @@ def phone_overflow(state) -> list[str]:
         if not wider:
             continue
         if b["scroller"] in ("auto", "scroll") and b["scrollerRight"] <= vw + 1 and b["scrollerLeft"] >= -1:
+            if not b["cue"]:
+                out.append(f"{_where(b)}: scrolls sideways ({b['scrollWidth']} px of content in "
+                           f"{b['clientWidth']} px) with no visible cue (lu-scrolls shade or scrollbar)")
             continue
         if b["scroller"] in ("hidden", "clip"):
             out.append(f"{_where(b)}: cut off, overflow-x {b['scroller']} "
@@ -502,7 +551,9 @@ def test_nothing_cut_off(browser, server, docname):
             state = visit.page.evaluate(_BLOCKS)
             found = check(state["blocks"]) if check is desktop_overflow else check(state)
             problems += [f"at {name}: {p}" for p in found]
-            print(f"{docname} at {name}: {len(state['blocks'])} blocks, {len(found)} violations")
+            scrolling = [b for b in state["blocks"] if b["scrollerScrolls"]]
+            print(f"{docname} at {name}: {len(state['blocks'])} blocks, {len(scrolling)} scroll sideways "
+                  f"({sum(b['cue'] for b in scrolling)} with a visible cue), {len(found)} violations")
         finally:
             visit.close()
     assert not problems, f"{docname}:\n  " + "\n  ".join(problems)

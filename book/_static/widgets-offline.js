@@ -1,5 +1,12 @@
-/* Loaded just before require.js and the ipywidgets HTML manager, on pages with widgets (nb_ipywidgets_js).
+/* Loaded, deferred, on pages with kernel-free explorers (book/_ext/lu_a11y.py puts it there; a page whose widgets
+ * are no explorer gets no widget code at all).
  *
+ * 0. The widget runtime loads late, and only when needed: require.js and the ipywidgets HTML manager (embed-amd.js,
+ *    3.7 MB) are not in the page's <head>. When an explorer comes within a screen's height of the viewport, this
+ *    script adds require.js, then embed-amd.js, which renders every saved widget view (it reads the widget state
+ *    that lu_a11y.py moved to the end of <body>). Until then the reader has the text and each explorer's static
+ *    figure, the default frame; once the explorer renders, lu-a11y.css hides that figure, so it shows once.
+ *    `window.luLoadWidgets()` starts the load at once.
  * 1. The HTML manager (html-manager 1.x, embed-amd.js) finds its webpack assets (the Font Awesome fonts of the
  *    widget CSS) next to the URL of its AMD module "@jupyter-widgets/html-manager/dist/libembed-amd", which
  *    require.js resolves relative to the page, where they are not. A require.js configuration (a global
@@ -8,7 +15,8 @@
  * 2. ipywidgets 8 typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue); the book loads MathJax 3,
  *    which has no Hub, so every widget label threw "Cannot read properties of undefined (reading 'Queue')".
  *    Give MathJax 3 a Hub whose Queue(["Typeset", Hub, element]) typesets the element with MathJax 3, turning
- *    the $...$ of a label (Jupyter's delimiters, not MathJax 3's defaults) into \(...\) first. * 3. Sliders for every reader (the kernel-free explorers of lstm_utils/widgets.py): noUiSlider's handle, the
+ *    the $...$ of a label (Jupyter's delimiters, not MathJax 3's defaults) into \(...\) first.
+ * 3. Sliders for every reader (the kernel-free explorers of lstm_utils/figures/widgets.py): noUiSlider's handle, the
  *    element with role="slider" that takes the keyboard, has no accessible name (axe: aria-input-field-name), so
  *    it gets the slider's description as aria-label and the readout as aria-valuetext; and a click or tap on the
  *    track moves the keyboard focus to the handle, so the arrow keys work next, as the landing page says.
@@ -25,6 +33,39 @@
     } else if (window.require.config) {
       window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": manager } });
     }
+    lazyRuntime(new URL("vendor/", here).href);
+  }
+
+  function lazyRuntime(vendor) {
+    var views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+    var started = false, observer = null;
+    function add(src, then) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = then || null;
+      script.onerror = function () { console.warn("could not load " + src + ": the explorers keep their static figures"); };
+      document.head.appendChild(script);
+    }
+    function start() {
+      if (started) return;
+      started = true;
+      if (observer) observer.disconnect();
+      // require.js reads a global `require` object as its configuration when it loads; whatever else set a global
+      // `require` meanwhile, the map to the HTML manager's folder (1. below) must be the one it reads
+      var paths = { "@jupyter-widgets/html-manager/dist": vendor + "html-manager" };
+      if (!window.requirejs) window.require = { paths: paths };
+      add(vendor + "requirejs/require.js", function () {
+        if (window.require && window.require.config) window.require.config({ paths: paths });
+        add(vendor + "html-manager/embed-amd.js");
+      });
+    }
+    window.luLoadWidgets = start;
+    if (!views.length) return;
+    if (!("IntersectionObserver" in window)) { start(); return; }
+    observer = new IntersectionObserver(function (entries) {
+      for (var i = 0; i < entries.length; i++) if (entries[i].isIntersecting) { start(); return; }
+    }, { rootMargin: "100% 0px" });
+    for (var i = 0; i < views.length; i++) observer.observe(views[i].closest(".cell_output") || views[i].parentElement);
   }
 
   function texDelimiters(element) {
