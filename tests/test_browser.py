@@ -10,9 +10,9 @@ clean console); a page without explorers requests no widget runtime, and one wit
 nears the screen; every ``<img>`` has loaded and has alt text; headings start at one H1 and never skip a level;
 MathJax typeset every ``.math`` element (no raw TeX, no MathJax error); every saved widget view rendered. A full-
 page screenshot goes to ``_build/screenshots/<page>.png`` (and ``<page>-dark.png`` in the theme's dark mode). On
-every page with kernel-free explorers (``.lu-explorer``, see ``lstm_utils/figures/widgets.py``): moving each slider with the
-keyboard shows the frame ``lu-frame-<i>`` (or ``lu-frame-<i>-<j>``) of the new position, a different picture from
-the one before.
+every page with kernel-free explorers (``.lu-explorer``, see ``lstm_utils/figures/widgets.py``): moving each slider
+with the keyboard shows the frame ``lu-frame-<i>`` (or ``lu-frame-<i>-<j>``) of the new position, a different
+picture from the one before.
 """
 
 from __future__ import annotations
