@@ -614,8 +614,13 @@ def pinned_fingerprint():
 
     from numpy._core._multiarray_umath import __cpu_features__
 
-    env = {**__import__("os").environ, **FINGERPRINT_ENV}
-    avx512 = [f for f in ("X86_V4", "AVX512_ICL", "AVX512_SPR") if __cpu_features__.get(f)]
+    import os
+
+    env = {**os.environ, **FINGERPRINT_ENV}
+    # the CPU's AVX-512 targets: those numpy runs here, and those this process was already told to leave off
+    # (NPY_DISABLE_CPU_FEATURES, as make test's second rounding sets it), which the CPU has too
+    off = os.environ.get("NPY_DISABLE_CPU_FEATURES", "").replace(",", " ").split()
+    avx512 = [f for f in ("X86_V4", "AVX512_ICL", "AVX512_SPR") if __cpu_features__.get(f) or f in off]
     env["NPY_DISABLE_CPU_FEATURES"] = " ".join(avx512)
     code = "import json; from lstm_utils.experiments import training_fingerprint as f; print(json.dumps(f()))"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
