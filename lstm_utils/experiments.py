@@ -609,12 +609,11 @@ every weight gradient by one unit in the last place moves them by about 5e-16 (`
 def pinned_fingerprint():
     """:func:`training_fingerprint` computed in a child process pinned by :data:`FINGERPRINT_ENV` (and, on a CPU
     with AVX-512, with numpy's AVX-512 code paths turned off), so that the result depends on the code alone."""
+    import os
     import subprocess
     import sys
 
     from numpy._core._multiarray_umath import __cpu_features__
-
-    import os
 
     env = {**os.environ, **FINGERPRINT_ENV}
     # the CPU's AVX-512 targets: those numpy runs here, and those this process was already told to leave off
