@@ -51,6 +51,21 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
+    import pytest
+
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+
+
+def _group(item) -> str:
+    """Which tests `make test`'s two pytest workers (--dist loadgroup) must run in one process: a notebook's cells
+    share its kernel, and a test file its module fixtures, so each is one group; but the browser test is a third of
+    the run, so each of its pages is a group of its own and the pages spread over both workers once the book is
+    built (behind a file lock, by whichever worker needs it first)."""
+    path = item.nodeid.split("::")[0]
+    spec = getattr(item, "callspec", None)
+    if path.endswith("test_browser.py") and spec is not None and "docname" in spec.params:
+        return f"{path}::{spec.params['docname']}"
+    return path
