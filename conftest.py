@@ -51,21 +51,30 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    import pytest
-
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
 
 
-def _group(item) -> str:
-    """Which tests `make test`'s two pytest workers (--dist loadgroup) must run in one process: a notebook's cells
-    share its kernel, and a test file its module fixtures, so each is one group; but the browser test is a third of
-    the run, so each of its pages is a group of its own and the pages spread over both workers once the book is
-    built (behind a file lock, by whichever worker needs it first)."""
-    path = item.nodeid.split("::")[0]
-    spec = getattr(item, "callspec", None)
-    if path.endswith("test_browser.py") and spec is not None and "docname" in spec.params:
-        return f"{path}::{spec.params['docname']}"
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s two workers take tests a file at a time (--dist loadfile: a notebook's cells share its kernel,
+    a test file its module fixtures), except the browser test, a third of the run, whose pages are taken one at a
+    time so that both workers share them once the book is built (behind a file lock, by whichever worker needs it
+    first). Other --dist modes keep pytest-xdist's own scheduler."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrBrowserPage(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return scope_of(nodeid)
+
+    return FileOrBrowserPage(config, log)
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: its file, or for the browser test's page-parametrised tests, the page."""
+    path, _, rest = nodeid.partition("::")
+    if path.endswith("test_browser.py") and rest.endswith("]") and "[" in rest:
+        return f"{path}::{rest[rest.index('[') + 1:-1]}"
     return path
