@@ -94,6 +94,8 @@ chromium: $(STAMP)
 # builds the book unless _build/html is a passing build of today's sources). CI deploys the _build/html it tested.
 # No step waits for a fixed time: a busy machine is slower, not failing. The fresh-venv simulations are in
 # `make release-check`.
+# Tests go to the workers a file at a time (a notebook, a test file), except the browser test's pages, one at a time,
+# so that they spread over both workers once the book is built (conftest.py's scheduler).
 # One BLAS thread per process: the run keeps both cores busy with two pytest workers, their notebook kernels and the
 # book build's kernel, and numpy's small matrix products only lose time when their threads compete for the cores.
 # Two roundings in every run: the book build keeps the environment's OpenBLAS kernel and numpy's SIMD loops

@@ -1,5 +1,7 @@
 """Repository-wide pytest configuration: applies to the unit tests and to the notebooks nbval collects."""
 
+from queue import Empty
+
 # nbval waits at most 5 s (hard-coded in nbval 0.11) between two output messages of a cell. Under `make test` the
 # book build executes notebooks on the other core at the same time, and a busy machine can delay a cell's queued
 # output (tqdm's progress-bar updates, figures) by any time: nbval would then stop the kernel and fail every
@@ -7,8 +9,72 @@
 # (a slow machine is slower, not wrong). The cell's own limit is nbval's --nbval-cell-timeout (the Makefile's).
 NBVAL_OUTPUT_TIMEOUT_S = None
 
+# nbval 0.11 also gives a starting kernel fixed limits: 60 s to answer (--nbval-kernel-startup-timeout) and 30 s for
+# its output channel to come up (10 s per reply). A kernel that starts while the machine is busy can take longer and
+# is not broken. Here a starting kernel is waited for as long as it is alive; one that dies fails the notebook at
+# once. The one limit left is --nbval-cell-timeout (2,000 s per cell, about 30 times the slowest cell on a quiet
+# machine): a guard against a cell that never returns, not a budget.
+POLL_S = 5      # how often a waiting test looks whether the kernel still lives; not a limit
+
+
+def _ensure_iopub_up(self):
+    """nbval's RunningKernel._ensure_iopub_up without its time limits: ask for kernel_info until the reply's idle
+    status arrives on IOPub (proof that IOPub is connected), for as long as the kernel process lives."""
+    while True:
+        msg_id = self.kc.kernel_info()
+        while True:
+            try:
+                self.await_reply(msg_id, timeout=POLL_S)
+                break
+            except Empty:
+                _alive_or_fail(self)
+        try:
+            self.await_idle(msg_id, POLL_S)
+            return
+        except Empty:
+            _alive_or_fail(self)
+
+
+def _alive_or_fail(kernel):
+    if not kernel.km.is_alive():
+        raise RuntimeError("The notebook's kernel died while starting (see the kernel's log above).")
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.hasplugin("nbval"):
+        return
+    from nbval.kernel import RunningKernel
+
+    RunningKernel._ensure_iopub_up = _ensure_iopub_up
+    # jupyter_client's wait_for_ready with no timeout waits while the kernel lives and raises when it dies.
+    config.option.nbval_kernel_startup_timeout = None
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s two workers take tests a file at a time (--dist loadfile: a notebook's cells share its kernel,
+    a test file its module fixtures), except the browser test, a third of the run, whose pages are taken one at a
+    time so that both workers share them once the book is built (behind a file lock, by whichever worker needs it
+    first). Other --dist modes keep pytest-xdist's own scheduler."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrBrowserPage(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return scope_of(nodeid)
+
+    return FileOrBrowserPage(config, log)
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: its file, or for the browser test's page-parametrised tests, the page."""
+    path, _, rest = nodeid.partition("::")
+    if path.endswith("test_browser.py") and rest.endswith("]") and "[" in rest:
+        return f"{path}::{rest[rest.index('[') + 1:-1]}"
+    return path

@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 from .activations import sigmoid
+from .train import Adam
 
 CELL_KEYS = {"rnn": ("W_h", "b_h"),
              "lstm": ("W_f", "b_f", "W_i", "b_i", "W_c", "b_c", "W_o", "b_o"),
@@ -309,26 +310,13 @@ def clip_per_model(grads, max_norm):
     return out, norm
 
 
-class StackedAdam:
-    """Adam (Kingma & Ba 2015) on stacked parameters: the update of :class:`lstm_utils.train.Adam`, applied to every
-    model of the stack at once (all models share the step count, as they start together)."""
-
-    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m, self.v, self.t = {}, {}, 0
+class StackedAdam(Adam):
+    """Adam (Kingma & Ba 2015) on stacked parameters: :class:`lstm_utils.train.Adam`'s elementwise update, applied to
+    every model of the stack at once (all models share the step count, as they start together). The gradients come
+    from this module's own backward pass, so ``step`` skips ``Adam.step``'s checks of a caller's dicts."""
 
     def step(self, params, grads):
-        self.t += 1
-        c1, c2 = 1.0 - self.beta1**self.t, 1.0 - self.beta2**self.t
-        for k, g in grads.items():
-            if k not in self.m:
-                self.m[k], self.v[k] = np.zeros_like(params[k]), np.zeros_like(params[k])
-            m, v = self.m[k], self.v[k]
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * g * g
-            params[k] -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        self._update(params, grads)
 
     def keep(self, rows):
         """Drop the models not in ``rows`` (they stopped early)."""

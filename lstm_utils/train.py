@@ -70,9 +70,20 @@ class Adam:
             if g.shape != p.shape:
                 raise ValueError(f"grads[{k!r}]: expected the shape of params[{k!r}], {p.shape}, got {g.shape}")
             checked[k] = finite(f"grads[{k!r}]", g)
+        self._update(params, checked)
+
+    def _update(self, params, grads):
+        """The update itself, on checked gradients: with :math:`c_1 = 1 - \\beta_1^t` and :math:`c_2 = 1 - \\beta_2^t`,
+
+        .. math:: m \\leftarrow \\beta_1 m + (1 - \\beta_1) g, \\qquad v \\leftarrow \\beta_2 v + (1 - \\beta_2) g^2,
+
+        .. math:: p \\leftarrow p - \\eta \\, \\frac{m / c_1}{\\sqrt{v / c_2} + \\epsilon}.
+
+        Elementwise, so it serves any leading axes (:class:`lstm_utils.stacked.StackedAdam` calls it on stacks).
+        """
         self.t += 1
         c1, c2 = 1.0 - self.beta1**self.t, 1.0 - self.beta2**self.t
-        for k, g in checked.items():
+        for k, g in grads.items():
             if k not in self.m:
                 self.m[k], self.v[k] = np.zeros_like(params[k]), np.zeros_like(params[k])
             m, v = self.m[k], self.v[k]

@@ -17,6 +17,8 @@ picture from the one before.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import shutil
 import time
@@ -26,7 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from book_cache import SCREENSHOTS, StaticServer, find_chromium, toc_pages
+from book_cache import LOCK, SCREENSHOTS, StaticServer, find_chromium, toc_pages
 
 pytestmark = pytest.mark.browser
 
@@ -69,8 +71,16 @@ def browser():
 
 @pytest.fixture(scope="module", autouse=True)
 def _fresh_screenshots(built_book):
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
+    # Once per test run, not once per worker: both of `make test`'s workers take pages of this file, and the second
+    # to arrive must not delete the first one's screenshots. pytest-xdist gives every worker of a run the same id.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+    mark = SCREENSHOTS / ".run"
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not mark.exists() or mark.read_text() != run:
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            SCREENSHOTS.mkdir(parents=True)
+            mark.write_text(run)
 
 
 class Visit:

@@ -228,3 +228,50 @@ def test_solution_checks_detect_what_they_should():
     assert _asserting_names("x = 1\nassert x == 1") == ["assert"]
     assert _asserting_names("np.testing.assert_allclose(a, b)") == ["assert_allclose"]
     assert _asserting_names("# assert nothing\ns = 'assert'") == []
+
+
+def root_conftest():
+    """The repository's conftest.py (nbval's waits, make test's scheduler), not tests/conftest.py."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_tests_workers_take_a_notebook_or_a_test_file_whole_but_the_browser_test_page_by_page():
+    scope = root_conftest().scope_of
+    assert scope("notebooks/01_vanilla_rnn.ipynb::Cell 3") == scope("notebooks/01_vanilla_rnn.ipynb::Cell 40")
+    assert scope("tests/test_gru.py::test_step[a-b]") == scope("tests/test_gru.py::test_other") == "tests/test_gru.py"
+    pages = {scope(f"tests/test_browser.py::{t}[{p}]") for t in ("test_page_in_browser", "test_nothing_cut_off")
+             for p in ("book/index", "notebooks/02_vanishing_gradients")}
+    assert len(pages) == 2 and scope("tests/test_browser.py::test_browser_covers_every_page") not in pages
+
+
+def test_a_starting_kernel_is_waited_for_while_it_lives_and_fails_when_it_dies():
+    """conftest.py's replacement of nbval's IOPub start-up wait: no time limit while the kernel lives (replies that
+    come late are waited for), a clear error once it has died."""
+    from queue import Empty
+
+    conftest = root_conftest()
+
+    class Kernel:
+        def __init__(self, late_replies, alive=True):
+            self.late, self.asked = late_replies, 0
+            self.kc = type("KC", (), {"kernel_info": lambda _: "id"})()
+            self.km = type("KM", (), {"is_alive": lambda _: alive})()
+
+        def await_reply(self, msg_id, timeout):
+            self.asked += 1
+            if self.asked <= self.late:
+                raise Empty
+
+        def await_idle(self, msg_id, timeout):
+            pass
+
+    slow = Kernel(late_replies=50)      # 50 polls of 5 s: longer than nbval's own 30 s limit
+    conftest._ensure_iopub_up(slow)
+    assert slow.asked == 51
+    with pytest.raises(RuntimeError, match="kernel died"):
+        conftest._ensure_iopub_up(Kernel(late_replies=1, alive=False))
