@@ -51,11 +51,12 @@ GATE_COLORS = {
     "hidden": "#000000",     # paths through h: black (dashed in the diagrams)
 }
 
-#: The width of a figure, in inches: the book's text column is about 688 px wide at a 1280 px window, and a figure
-#: is drawn at 100 dpi (``figure.dpi``) and shown at that size, so 6.6 in (660 px, with the 0.1 in margins of a
-#: tight bounding box at most 680 px) fits it without being shrunk. The PNG has twice the pixels (``retina``), for
-#: sharp text on high-density screens and for a reader who opens the full-size image on a phone.
-COLUMN_WIDTH = 6.6
+#: The width of a figure, in inches: the book's text column is 672 px wide at a 1280 px window (measured in the
+#: built book), and a figure is drawn at 100 dpi (``figure.dpi``) and shown at that size, so 6.5 in (650 px, with
+#: the 0.1 in margins of a tight bounding box at most 670 px) fits it without being shrunk. The PNG has twice the
+#: pixels (``retina``), for sharp text on high-density screens and for a reader who opens the full-size image on a
+#: phone.
+COLUMN_WIDTH = 6.5
 FIGURE_DPI = 100
 
 STYLE = {
