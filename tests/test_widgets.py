@@ -89,8 +89,8 @@ def test_alt_may_be_a_string_and_is_escaped():
 
 def test_dpi_sets_the_frame_size():
     fig_small, fig_big = render(1), render(1)
-    small = len(figure_to_img(fig_small, "x", dpi=100))
-    big = len(figure_to_img(fig_big, "x", dpi=300))
+    small = len(figure_to_img(fig_small, "x", dpi=100, scale=1))
+    big = len(figure_to_img(fig_big, "x", dpi=300, scale=1))
     assert big > 2 * small
 
 
@@ -140,7 +140,7 @@ def static_png(fig):
     """The PNG the inline backend shows for ``fig`` (IPython's print_figure: bbox tight at the figure's dpi)."""
     from IPython.core.pylabtools import print_figure
     try:
-        return print_figure(fig, "png")
+        return print_figure(fig, "retina")      # use_style() shows figures as 2x PNGs
     finally:
         plt.close(fig)
 
@@ -152,10 +152,10 @@ def test_frames_are_the_size_and_dpi_of_the_static_figure():
         _, png = _frame(box.children[1].children[0])
         (w, h), mode, dpi = _png_info(png)
         (ws, hs), _, _ = _png_info(static_png(render(1.0)))
-        assert (w, h) == (ws, hs) and dpi[0] == pytest.approx(100, abs=0.5)
+        assert (w, h) == (ws, hs) and dpi[0] == pytest.approx(200, abs=0.5)
         assert mode == "P"                              # palette-quantised
         m = IMG.match(box.children[1].children[0].value)
-        assert (int(m.group(3)), int(m.group(4))) == (w, h)
+        assert (int(m.group(3)), int(m.group(4))) == (round(w / 2), round(h / 2))   # shown at 100 dpi
     finally:
         matplotlib.rcdefaults()
         matplotlib.use("Agg")
