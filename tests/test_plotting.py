@@ -271,3 +271,19 @@ def test_plot_longest_solved_bad_options():
     fig = lu.plot_longest_solved(rs, tasks=["temporal"], models=["rnn", "gru"])
     assert len(fig.axes) == 1 and len(fig.axes[0].get_yticklabels()) == 2
     plt.close(fig)
+
+
+def test_retina_png_is_twice_the_pixels_shown_at_half_and_quantised():
+    import io
+
+    from PIL import Image
+
+    from lstm_utils.figures.plotting import retina_png
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=100)
+    ax.plot([0, 1], [0, 1])
+    data, meta = retina_png(fig)
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.mode == "P" and im.size[0] // 2 == meta["width"] and im.size[1] // 2 == meta["height"]
+        assert 250 < meta["width"] <= 320                    # about 3 in at 100 dpi, bbox tight
+    plt.close(fig)

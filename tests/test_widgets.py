@@ -140,7 +140,7 @@ def static_png(fig):
     """The PNG the inline backend shows for ``fig`` (IPython's print_figure: bbox tight at the figure's dpi)."""
     from IPython.core.pylabtools import print_figure
     try:
-        return print_figure(fig, "retina")      # use_style() shows figures as 2x PNGs
+        return print_figure(fig, "png")
     finally:
         plt.close(fig)
 
@@ -152,10 +152,12 @@ def test_frames_are_the_size_and_dpi_of_the_static_figure():
         _, png = _frame(box.children[1].children[0])
         (w, h), mode, dpi = _png_info(png)
         (ws, hs), _, _ = _png_info(static_png(render(1.0)))
-        assert (w, h) == (ws, hs) and dpi[0] == pytest.approx(200, abs=0.5)
+        assert (w, h) == (ws, hs) and dpi[0] == pytest.approx(100, abs=0.5)
         assert mode == "P"                              # palette-quantised
         m = IMG.match(box.children[1].children[0].value)
-        assert (int(m.group(3)), int(m.group(4))) == (round(w / 2), round(h / 2))   # shown at 100 dpi
+        assert (int(m.group(3)), int(m.group(4))) == (w, h)          # shown at 100 dpi, 1:1
+        twice = lu.widgets.figure_to_img(render(1.0), "x", scale=2)  # 2x: the same size on the page
+        assert abs(int(IMG.match(twice).group(3)) - w) <= 3         # (bbox tight rounds at each dpi)
     finally:
         matplotlib.rcdefaults()
         matplotlib.use("Agg")

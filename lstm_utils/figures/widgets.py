@@ -7,9 +7,9 @@ in the page holds the frames and the link, and moving the slider switches frames
 same code works in a live notebook. Two sliders: an outer stack (first slider) whose children are inner stacks (second
 slider), every inner stack linked to the second slider.
 
-Frames are as sharp as the book's static figures: shown at the figure's own dpi (at least 100, the book's style),
-the size the inline backend gives a static figure of the same plot, and rasterised at twice that (the ``retina`` PNG
-the inline backend saves), then palette-quantised to 256 colours
+Frames are shown at the figure's own dpi (at least 100, the book's style), the size the inline backend gives a
+static figure of the same plot (the column's width), and rasterised at that dpi (``FRAME_SCALE``; the static
+figures are 2x PNGs, but a page holds dozens of frames), then palette-quantised to 256 colours
 (Pillow), which makes a frame about four times smaller with no visible change to lines and text, so a page with
 dozens of frames stays within a few megabytes. :func:`explorer` shows a plot the same way in every chapter: the
 default setting as a static figure (what a reader without JavaScript, or of a PDF, sees), its caption, then the
@@ -49,6 +49,7 @@ __all__ = ["Explorer", "default_values", "explorer", "figure_to_img", "figure_to
 MIN_DPI = 100          # the book's figure.dpi (lstm_utils.figures.plotting.STYLE): frames are never blurrier
 MAX_DPI = 400
 PALETTE_COLORS = 256   # colours of a quantised frame
+FRAME_SCALE = 1        # a frame's pixels per pixel shown (see figure_to_img)
 
 
 def _check_sliders(sliders) -> list[tuple[str, list]]:
@@ -225,14 +226,16 @@ def _img_tag(png: bytes, alt: str, css_class: str = "lu-frame", scale: float = 1
             f'style="max-width: 100%; height: auto;">')
 
 
-def figure_to_img(fig, alt: str, *, dpi=None, quantize=True, scale=2) -> str:
+def figure_to_img(fig, alt: str, *, dpi=None, quantize=True, scale=None) -> str:
     """Rasterise ``fig`` (see :func:`figure_to_png`) and return
     ``<img class="lu-frame" alt="..." src="data:image/png;base64,..." width=... height=... style=...>``.
 
     The ``<img>`` is as wide as the figure at ``dpi`` (by default its own, at least 100: the book's figures are the
-    column's width at 100 dpi), and its PNG has ``scale`` times the pixels (2, as the book's static figures, which
-    the inline backend saves as ``retina`` PNGs; at most 400 dpi), so frames are as sharp as the figure beside them.
+    column's width at 100 dpi), and its PNG has ``scale`` times the pixels (at most 400 dpi). By default
+    ``FRAME_SCALE``, 1: a page holds dozens of frames, and at 2x chapter 02's would weigh 0.4 MB more and take
+    the page past 3 MB cold; the static figures, one per plot, are 2x.
     """
+    scale = FRAME_SCALE if scale is None else scale
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 1 <= scale <= 4:
         raise ValueError(f"scale: expected a number in [1, 4], got {scale!r}")
     if not hasattr(fig, "savefig"):
@@ -241,11 +244,11 @@ def figure_to_img(fig, alt: str, *, dpi=None, quantize=True, scale=2) -> str:
     return _img_tag(png, alt, scale=ratio)
 
 
-def _rasterise(fig, dpi, quantize=True, scale=2) -> tuple[bytes, float]:
+def _rasterise(fig, dpi, quantize=True, scale=None) -> tuple[bytes, float]:
     """The PNG of ``fig`` at ``scale`` times the dpi it is shown at, and the ratio of the two."""
     _check_dpi(dpi)
     shown = _resolve_dpi(fig, dpi)
-    raster = min(float(MAX_DPI), shown * scale)
+    raster = min(float(MAX_DPI), shown * (FRAME_SCALE if scale is None else scale))
     return figure_to_png(fig, dpi=raster, quantize=quantize), raster / shown
 
 
