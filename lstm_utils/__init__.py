@@ -78,13 +78,15 @@ from .models import parameter_count
 from .rnn import init_rnn, init_rnn_spectral, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
 
-__version__ = "0.2.0"   # pyproject.toml's; scripts/release.py copies it to where readers pin it
+__version__ = "0.3.0"   # pyproject.toml's; scripts/release.py copies it to where readers pin it
 
 # The figures (matplotlib, ipywidgets) are the subpackage lstm_utils.figures, imported the first time one of its
 # names is used (PEP 562), so that the numerical core imports with numpy alone.
 _FIGURES = ("COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history", "default_values",
             "frame_explorer", "show_default", "explorer", "Explorer", "draw_rnn_cell", "draw_lstm_cell",
-            "draw_gru_cell", "cell_diagram_alt", "plotting", "widgets", "diagrams")
+            "draw_gru_cell", "cell_diagram_alt", "draw_unrolled", "unrolled_alt", "cell_axes", "diagram_size",
+            "COLUMN_WIDTH", "GATE_COLORS", "plot_longest_solved", "longest_solved", "model_label", "plotting",
+            "widgets", "diagrams")
 
 
 def __getattr__(name):
@@ -132,5 +134,7 @@ __all__ = [
     # lazy, from lstm_utils.figures: matplotlib / ipywidgets
     "figures", "plotting", "widgets", "COLORS", "PALETTE", "use_style", "log_axis", "plot_norm_decay", "plot_history",
     "default_values", "frame_explorer", "show_default", "explorer", "Explorer",
-    "diagrams", "draw_rnn_cell", "draw_lstm_cell", "draw_gru_cell", "cell_diagram_alt",
+    "diagrams", "draw_rnn_cell", "draw_lstm_cell", "draw_gru_cell", "cell_diagram_alt", "draw_unrolled",
+    "unrolled_alt", "cell_axes", "diagram_size", "COLUMN_WIDTH", "GATE_COLORS", "plot_longest_solved",
+    "longest_solved", "model_label",
 ]

@@ -1,6 +1,6 @@
 """The release readers pin: its version is written once, in pyproject.toml, and copied from there.
 
-    python3 scripts/release.py version        print the version (pyproject.toml's), e.g. 0.2.0
+    python3 scripts/release.py version        print the version (pyproject.toml's), e.g. 0.3.0
     python3 scripts/release.py notes          print CHANGELOG.md's section for that version
     python3 scripts/release.py write [NB...]  write the tag v<version> where readers' set-ups read it: the default
                                               URL of every chapter's set-up cell (or of the notebooks named) and

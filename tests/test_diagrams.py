@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from lstm_utils import diagrams
+from lstm_utils.figures.plotting import COLUMN_WIDTH, GATE_COLORS
 
 DRAW = {"rnn": diagrams.draw_rnn_cell, "lstm": diagrams.draw_lstm_cell, "gru": diagrams.draw_gru_cell}
 GREY = {mcolors.to_hex(c) for c in (diagrams._GREY_LINE, diagrams._GREY_TEXT, diagrams._GREY_FILL)}
@@ -37,7 +38,7 @@ def _close():
 @pytest.mark.parametrize("cell", sorted(DRAW))
 def test_draws_on_new_and_given_axes(cell):
     ax = DRAW[cell]()
-    assert ax.figure.get_size_inches()[0] == pytest.approx(7.0)
+    assert ax.figure.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH)      # drawn at the column's width
     assert len(ax.texts) > 5 and len(ax.patches) > 3 and len(ax.lines) > 3
     _fig, given = plt.subplots()
     assert DRAW[cell](given) is given
@@ -46,9 +47,56 @@ def test_draws_on_new_and_given_axes(cell):
 def test_lstm_has_the_books_symbols():
     texts = " ".join(t.get_text() for t in diagrams.draw_lstm_cell().texts)
     for sym in (r"$h_{t-1}$", r"$x_t$", r"$[h_{t-1}, x_t]$", r"$f_t$", r"$i_t$", r"$\tilde C_t$", r"$o_t$",
-                r"$C_{t-1}$", r"$C_t$", r"$h_t$", r"$\sigma$", r"$\tanh$", r"$\times$", r"$+$",
-                r"$(B, H)$", r"$(B, D)$", r"$(B, H{+}D)$"):
+                r"$C_{t-1}$", r"$C_t$", r"$h_t$", r"$\sigma$", r"$\tanh$", r"$\times$", r"$+$"):
         assert sym in texts, sym
+    assert "(B, H)" not in texts and "(B, D)" not in texts        # shapes: in the caption and the alt text
+
+
+def test_h_t_leaves_right_and_upward_and_an_icon_legend():
+    for draw in DRAW.values():
+        ax = draw()
+        outs = [t for t in ax.texts if t.get_text() == r"$h_t$"]
+        assert len(outs) == 2
+        (x0, y0), (x1, y1) = (o.get_position() for o in outs)
+        assert abs(x0 - x1) > 0.5 and abs(y0 - y1) > 0.5       # one right of the cell, one above it
+        texts = " ".join(t.get_text() for t in ax.texts)
+        for s in ("learned layer", "pointwise operation", "copy", "path through"):
+            assert s in texts, s
+
+
+@pytest.mark.parametrize("cell,part", [("lstm", "forget"), ("lstm", "output"), ("gru", "update")])
+def test_highlighted_diagram_shows_the_equation_in_the_parts_colour(cell, part):
+    ax = DRAW[cell](highlight=part)
+    eq = [t for t in ax.texts if t.get_text() == diagrams._EQUATIONS[cell][part]]
+    assert len(eq) == 1 and mcolors.to_hex(eq[0].get_color()) == mcolors.to_hex(GATE_COLORS[part])
+    assert not any(t.get_text() == diagrams._EQUATIONS[cell][part] for t in DRAW[cell]().texts)
+    assert not any(t.get_text() == diagrams._EQUATIONS[cell][part]
+                   for t in DRAW[cell](highlight=part, equations=False).texts)
+
+
+def test_one_colour_per_gate_in_diagrams_and_plots():
+    assert diagrams._GATE_COLORS["forget"] == GATE_COLORS["forget"] == GATE_COLORS["update"]
+    assert GATE_COLORS["reset"] not in (GATE_COLORS["forget"], GATE_COLORS["cell"])
+    ax = diagrams.draw_gru_cell(highlight="update")
+    assert mcolors.to_hex(GATE_COLORS["update"]) in {_colour(a) for a in _parts(ax, "gru", "update")}
+
+
+@pytest.mark.parametrize("cell", sorted(DRAW))
+def test_no_line_crosses_a_label(cell):
+    """No path runs through a label (the old o_t * tanh(C_t) collision): sampled along every line."""
+    import numpy as np
+
+    ax = DRAW[cell](highlight=None)
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(r).shrunk(0.8, 0.7)) for t in ax.texts if t.get_text().strip()]
+    for line in ax.lines:
+        xy = ax.transData.transform(np.column_stack(line.get_data()))
+        for (xa, ya), (xb, yb) in zip(xy[:-1], xy[1:], strict=True):
+            for f in np.linspace(0, 1, 40):
+                p = (xa + f * (xb - xa), ya + f * (yb - ya))
+                for text, bb in boxes:
+                    assert not bb.contains(*p), (text, line.get_gid())
 
 
 def test_gru_and_rnn_symbols():
@@ -99,8 +147,11 @@ def test_alt_text_mentions_highlight(cell, part, word):
 
 def test_alt_text_describes_the_diagram():
     alt = diagrams.cell_diagram_alt("lstm")
-    for s in ("C_{t-1}", "C_t", "h_{t-1}", "x_t", "[h_{t-1}, x_t]", "(B, H+D)", "σ", "tanh", "conveyor"):
+    for s in ("C_{t-1}", "C_t", "h_{t-1}", "x_t", "[h_{t-1}, x_t]", "(B, H+D)", "σ", "tanh", "conveyor",
+              "upward", "legend", "not written"):
         assert s in alt
+    assert "equation" in diagrams.cell_diagram_alt("lstm", "forget")
+    assert "equation" not in diagrams.cell_diagram_alt("lstm", "forget", equations=False)
     assert "(1 - z_t) * h_{t-1} + z_t * h̃_t" in diagrams.cell_diagram_alt("GRU")
 
 
@@ -162,3 +213,74 @@ def test_sizes_follow_a_smaller_axes(cell):
     for k, (s1, b1) in enumerate(boxes):
         for s2, b2 in boxes[k + 1:]:
             assert not b1.overlaps(b2), (s1, s2)
+
+
+# --- the network unrolled in time ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_unrolled_draws_copies_and_the_gradient_path(cell):
+    ax = diagrams.draw_unrolled(cell, steps=4)
+    assert ax.figure.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count(cell.upper()) == 4 and "$L$" in texts
+    for t in range(1, 5):
+        assert f"$x_{{{t}}}$" in texts and f"$h_{{{t}}}$" in texts
+    band = _parts(ax, cell, "gradient")
+    assert band and any(mcolors.to_hex(a.get_color()) == diagrams._GRADIENT_COLOR.lower() for a in band
+                        if a in ax.lines)
+    factor = {"rnn": "$J_{2}$", "lstm": "$f_{2}$", "gru": "$1 - z_{2}$"}[cell]
+    assert factor in texts
+    cells = [ln for ln in _parts(ax, cell, "cell") if ln in ax.lines]
+    assert bool(cells) == (cell == "lstm")                    # the LSTM passes C along as well as h
+    plain = diagrams.draw_unrolled(cell, steps=3, highlight_gradient=False)
+    assert not _parts(plain, cell, "gradient") and [t.get_text() for t in plain.texts].count(cell.upper()) == 3
+    _fig, given = plt.subplots()
+    assert diagrams.draw_unrolled(cell, ax=given) is given
+
+
+def test_unrolled_labels_do_not_overlap_or_clip():
+    for cell in ("rnn", "lstm", "gru"):
+        for steps in (2, 4, 6):
+            ax = diagrams.draw_unrolled(cell, steps)
+            fig = ax.figure
+            fig.canvas.draw()
+            r = fig.canvas.get_renderer()
+            boxes = [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_text().strip()]
+            for k, (s1, b1) in enumerate(boxes):
+                assert b1.x0 >= -0.5 and b1.x1 <= fig.bbox.x1 + 0.5, (cell, steps, s1)
+                for s2, b2 in boxes[k + 1:]:
+                    assert not b1.overlaps(b2), (cell, steps, s1, s2)
+            plt.close(fig)
+
+
+def test_unrolled_alt_text():
+    alt = diagrams.unrolled_alt("lstm", 4)
+    for s in ("unrolled over 4 time steps", "C_t", "forget gate", "yellow band", "x_1", "loss L"):
+        assert s in alt, s
+    assert "J_t" in diagrams.unrolled_alt("rnn") and "1 - z_t" in diagrams.unrolled_alt("gru")
+    assert "yellow" not in diagrams.unrolled_alt("rnn", 3, highlight_gradient=False)
+
+
+@pytest.mark.parametrize("kwargs,err,match", [
+    ({"cell": "transformer"}, ValueError, "cell"), ({"cell": 3}, TypeError, "cell"),
+    ({"steps": 1}, ValueError, "steps"), ({"steps": 7}, ValueError, "steps"), ({"steps": 2.0}, TypeError, "steps"),
+    ({"steps": True}, TypeError, "steps"), ({"highlight_gradient": "yes"}, TypeError, "highlight_gradient"),
+    ({"ax": "axes"}, TypeError, "ax")])
+def test_unrolled_bad_arguments(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        diagrams.draw_unrolled(**kwargs)
+    if "ax" not in kwargs:
+        with pytest.raises(err, match=match):
+            diagrams.unrolled_alt(**kwargs)
+
+
+def test_cell_axes_give_full_size_panels():
+    fig, axes = diagrams.cell_axes([("lstm", "cell"), ("lstm", "hidden")])
+    assert fig.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH) and len(axes) == 2
+    diagrams.draw_lstm_cell(axes[0], highlight="cell")
+    full = diagrams.draw_lstm_cell(highlight="cell")
+    assert diagrams._scale(axes[0]) == pytest.approx(diagrams._scale(full)) == pytest.approx(1.0)
+    with pytest.raises(TypeError, match="panels"):
+        diagrams.cell_axes("lstm")
+    with pytest.raises(ValueError, match="panels"):
+        diagrams.cell_axes([])

@@ -207,3 +207,83 @@ def test_plot_history_refuses_a_non_history(ax, h, match):
 def test_plot_norm_decay_without_labels_draws_no_legend(ax):
     lu.plot_norm_decay(ax, np.ones(4))
     assert ax.get_legend() is None
+
+
+# --- chapter 08's headline: the longest length each model solves ------------------------------------------------
+
+def _records(name):
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "lstm_utils" / "results" / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", ["long_range_runs", "long_range_sweep"])
+def test_plot_longest_solved_on_the_shipped_records(name):
+    from lstm_utils.figures.plotting import COLUMN_WIDTH
+
+    rs = _records(name)
+    fig = lu.plot_longest_solved(rs)
+    tasks = list(dict.fromkeys(r["task"] for r in rs))
+    models = {r["model"] for r in rs}
+    axes = fig.axes
+    assert len(axes) == len(tasks) and fig.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH)
+    # one dot per run, every row labelled in mathtext
+    dots = sum(len(ax.lines) for ax in axes) - sum(1 for ax in axes for ln in ax.lines if len(ln.get_xdata()) == 2)
+    assert dots == len(rs)
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert len(labels) == len(models) and not any("b_f" in s and "$" not in s for s in labels)
+    # the right-hand column states the longest length solved, as longest_solved computes it
+    best = lu.longest_solved(rs)
+    shown = [t.get_text() for t in axes[0].texts if t.get_text() not in ("longest\n$T$ solved",)]
+    assert sorted(shown) == sorted("none" if best[(tasks[0], m)] is None else str(best[(tasks[0], m)])
+                                   for m in models if (tasks[0], m) in best)
+    plt.close(fig)
+
+
+def test_longest_solved_counts_eight_of_ten():
+    rs = [{"task": "a", "model": "lstm_bf3", "T": T, "seed": s, "score": 1.0 if ok else 0.2, "solved": ok}
+          for T, k in ((10, 10), (50, 8), (100, 7)) for s in range(10) for ok in [s < k]]
+    assert lu.longest_solved(rs) == {("a", "lstm_bf3"): 50}
+    assert lu.longest_solved(rs, min_rate=0.7) == {("a", "lstm_bf3"): 100}
+    assert lu.model_label("lstm_bf3") == "LSTM, $b_f = 3$"
+    assert lu.model_label("lstm_bf3_bi3") == "LSTM, $b_f = 3$, $b_i = -3$"
+    assert lu.model_label("unknown") == "unknown"
+
+
+@pytest.mark.parametrize("records,err,match", [
+    ("runs", TypeError, "records"), ([], ValueError, "records"), ([3], TypeError, "records"),
+    ([{"task": "a"}], ValueError, "records: the record at index 0 lacks")])
+def test_plot_longest_solved_refuses_bad_records(records, err, match):
+    with pytest.raises(err, match=match):
+        lu.plot_longest_solved(records)
+
+
+def test_plot_longest_solved_bad_options():
+    rs = _records("long_range_sweep")
+    with pytest.raises(ValueError, match="min_rate"):
+        lu.plot_longest_solved(rs, min_rate=0)
+    with pytest.raises(ValueError, match="models"):
+        lu.plot_longest_solved(rs, models=["lstm_bf1"])
+    with pytest.raises(TypeError, match="tasks"):
+        lu.plot_longest_solved(rs, tasks="adding")
+    fig = lu.plot_longest_solved(rs, tasks=["temporal"], models=["rnn", "gru"])
+    assert len(fig.axes) == 1 and len(fig.axes[0].get_yticklabels()) == 2
+    plt.close(fig)
+
+
+def test_retina_png_is_twice_the_pixels_shown_at_half_and_quantised():
+    import io
+
+    from PIL import Image
+
+    from lstm_utils.figures.plotting import retina_png
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=100)
+    ax.plot([0, 1], [0, 1])
+    data, meta = retina_png(fig)
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.mode == "P" and im.size[0] // 2 == meta["width"] and im.size[1] // 2 == meta["height"]
+        assert 250 < meta["width"] <= 320                    # about 3 in at 100 dpi, bbox tight
+    plt.close(fig)

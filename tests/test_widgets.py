@@ -89,8 +89,8 @@ def test_alt_may_be_a_string_and_is_escaped():
 
 def test_dpi_sets_the_frame_size():
     fig_small, fig_big = render(1), render(1)
-    small = len(figure_to_img(fig_small, "x", dpi=100))
-    big = len(figure_to_img(fig_big, "x", dpi=300))
+    small = len(figure_to_img(fig_small, "x", dpi=100, scale=1))
+    big = len(figure_to_img(fig_big, "x", dpi=300, scale=1))
     assert big > 2 * small
 
 
@@ -155,7 +155,9 @@ def test_frames_are_the_size_and_dpi_of_the_static_figure():
         assert (w, h) == (ws, hs) and dpi[0] == pytest.approx(100, abs=0.5)
         assert mode == "P"                              # palette-quantised
         m = IMG.match(box.children[1].children[0].value)
-        assert (int(m.group(3)), int(m.group(4))) == (w, h)
+        assert (int(m.group(3)), int(m.group(4))) == (w, h)          # shown at 100 dpi, 1:1
+        twice = lu.widgets.figure_to_img(render(1.0), "x", scale=2)  # 2x: the same size on the page
+        assert abs(int(IMG.match(twice).group(3)) - w) <= 3         # (bbox tight rounds at each dpi)
     finally:
         matplotlib.rcdefaults()
         matplotlib.use("Agg")

@@ -12,6 +12,10 @@
  * 3. Every box in the article that scrolls sideways (display maths, code, outputs, tables) is marked `lu-scrolls`,
  *    which lu-a11y.css draws with a shade at the right edge and a visible scrollbar: on load, once MathJax has
  *    typeset the page, when the window changes size, when widgets render and when folded content opens.
+ * 4. Every figure opens full size (issue 22: on a phone a figure is shown half size). A notebook figure is a 2x PNG
+ *    that Sphinx already links to its file (a scaled image); one that is not yet a link is wrapped in one. The
+ *    explorers' frames and static figures are data: URIs, which a browser will not open as a page: a click (or
+ *    Enter) on one opens the same PNG as a blob in a new tab.
  */
 (function () {
   "use strict";
@@ -88,6 +92,40 @@
     if (article && window.MutationObserver) new MutationObserver(later).observe(article, {
       childList: true, subtree: true, attributes: true, attributeFilter: ["open", "class"] });
   });
+
+  // 4. figures open full size
+  function linkFigures() {
+    var imgs = document.querySelectorAll("article.bd-article .cell_output img");
+    Array.prototype.forEach.call(imgs, function (img) {
+      var src = img.getAttribute("src") || "";
+      if (img.closest("a") || src.indexOf("data:") === 0 || !src) return;
+      var a = document.createElement("a");
+      a.href = src;
+      a.className = "lu-fullsize";
+      img.parentNode.insertBefore(a, img);
+      a.appendChild(img);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("article.bd-article a.image-reference"), function (a) {
+      if (!a.title) a.title = "Open the figure full size";
+    });
+  }
+  function openData(img) {
+    fetch(img.currentSrc || img.src).then(function (r) { return r.blob(); }).then(function (blob) {
+      window.open(URL.createObjectURL(blob), "_blank", "noopener");
+    });
+  }
+  function dataFigure(target) {
+    return target && target.matches && target.matches("img.lu-frame, img.lu-static-figure") ? target : null;
+  }
+  document.addEventListener("click", function (ev) {
+    var img = dataFigure(ev.target);
+    if (img) { ev.preventDefault(); openData(img); }
+  });
+  document.addEventListener("keydown", function (ev) {
+    var img = dataFigure(ev.target);
+    if (img && ev.key === "Enter") { ev.preventDefault(); openData(img); }
+  });
+  window.addEventListener("load", linkFigures);
 
   var config = {
     loader: { load: ["input/tex", "output/chtml", "a11y/assistive-mml"] },

@@ -8,10 +8,33 @@ first time one of them is used.
 """
 
 from . import diagrams, plotting, widgets
-from .diagrams import cell_diagram_alt, draw_gru_cell, draw_lstm_cell, draw_rnn_cell
-from .plotting import COLORS, PALETTE, log_axis, plot_history, plot_norm_decay, use_style
+from .diagrams import (
+                       cell_axes,
+                       cell_diagram_alt,
+                       diagram_size,
+                       draw_gru_cell,
+                       draw_lstm_cell,
+                       draw_rnn_cell,
+                       draw_unrolled,
+                       unrolled_alt,
+)
+from .plotting import (
+                       COLORS,
+                       COLUMN_WIDTH,
+                       GATE_COLORS,
+                       PALETTE,
+                       log_axis,
+                       longest_solved,
+                       model_label,
+                       plot_history,
+                       plot_longest_solved,
+                       plot_norm_decay,
+                       use_style,
+)
 from .widgets import Explorer, default_values, explorer, frame_explorer, show_default
 
-__all__ = ["COLORS", "PALETTE", "Explorer", "cell_diagram_alt", "default_values", "diagrams", "draw_gru_cell",
-           "draw_lstm_cell", "draw_rnn_cell", "explorer", "frame_explorer", "log_axis", "plot_history",
-           "plot_norm_decay", "plotting", "show_default", "use_style", "widgets"]
+__all__ = ["COLORS", "COLUMN_WIDTH", "GATE_COLORS", "PALETTE", "Explorer", "cell_axes", "cell_diagram_alt",
+           "default_values", "diagram_size", "diagrams", "draw_gru_cell", "draw_lstm_cell", "draw_rnn_cell",
+           "draw_unrolled", "explorer", "frame_explorer", "log_axis", "longest_solved", "model_label",
+           "plot_history", "plot_longest_solved", "plot_norm_decay", "plotting", "show_default", "unrolled_alt",
+           "use_style", "widgets"]

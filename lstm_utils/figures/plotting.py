@@ -2,11 +2,18 @@
 
 * ``PALETTE``: the Okabe-Ito colours, distinguishable with the common forms of colour blindness; ``COLORS`` names
   the ones the book gives a fixed meaning (the RNN is always vermillion, the LSTM always blue, the GRU green).
-* ``use_style()``: white figure background (legible on the book's dark theme too), a light grid, readable sizes.
+* ``GATE_COLORS``: one colour per part of a cell, the same in the cell diagrams (:mod:`.diagrams`) and in the data
+  plots: the forget gate (and the GRU's update gate, which plays its part) vermillion, the input gate green, the
+  candidate orange, the output gate purple, the GRU's reset gate sky blue, the cell state blue, paths through h black.
+* ``use_style()``: white figure background (legible on the book's dark theme too), a light grid, figures the width
+  of the book's text column (``COLUMN_WIDTH`` inches at ``figure.dpi`` 100, shown at that size) served as 2x PNGs, and
+  text no smaller than 9.5 pt, about 13 px on the page.
 * ``log_axis(ax)``: a base-10 log scale for quantities that decay exponentially.
 * ``plot_norm_decay(ax, norms, ...)``: the book's gradient figure, a norm against the distance T - t on a log axis,
   with a band over sequences and a bound (chapters 02, 05, 07).
 * ``plot_history(history, ax)``: a training curve from :func:`lstm_utils.train.train` (chapters 08-10).
+* ``plot_longest_solved(records)``: chapter 08's headline, every run of the long-range sweep by model and length,
+  with the longest length most runs solve.
 
 This module needs matplotlib (``pip install "lstm_utils[book]"``); the rest of the package needs numpy only.
 """
@@ -31,10 +38,31 @@ COLORS = {
     "muted": "#999999",
 }
 
+#: One colour per part of a cell, in the diagrams and in the data plots alike. The GRU's update gate z_t takes the
+#: forget gate's colour (1 - z_t keeps the old state, as f_t does); the reset gate r_t has its own.
+GATE_COLORS = {
+    "forget": "#D55E00",     # vermillion
+    "input": "#009E73",      # bluish green
+    "candidate": "#E69F00",  # orange
+    "output": "#CC79A7",     # reddish purple
+    "update": "#D55E00",     # the GRU's z_t: the forget gate's colour
+    "reset": "#56B4E9",      # sky blue
+    "cell": "#0072B2",       # the cell state, the conveyor: blue
+    "hidden": "#000000",     # paths through h: black (dashed in the diagrams)
+}
+
+#: The width of a figure, in inches: the book's text column is 672 px wide at a 1280 px window (measured in the
+#: built book), and a figure is drawn at 100 dpi (``figure.dpi``) and shown at that size, so 6.5 in (650 px, with
+#: the 0.1 in margins of a tight bounding box at most 670 px) fits it without being shrunk. The PNG has twice the
+#: pixels (``retina``), for sharp text on high-density screens and for a reader who opens the full-size image on a
+#: phone.
+COLUMN_WIDTH = 6.5
+FIGURE_DPI = 100
+
 STYLE = {
     "axes.prop_cycle": cycler(color=PALETTE),
-    "figure.figsize": (6.4, 3.6),
-    "figure.dpi": 100,
+    "figure.figsize": (COLUMN_WIDTH, 3.4),
+    "figure.dpi": FIGURE_DPI,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "savefig.bbox": "tight",
@@ -43,16 +71,55 @@ STYLE = {
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.titlesize": 12,
-    "axes.labelsize": 11,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10.5,
     "legend.frameon": False,
+    "legend.fontsize": 9.5,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
     "font.size": 10,
 }
 
 
 def use_style() -> None:
-    """Apply the book's style to every figure made afterwards."""
+    """Apply the book's style to every figure made afterwards; in a notebook, also show figures as 2x PNGs.
+
+    The inline backend's ``retina`` format saves each figure at twice ``figure.dpi`` and tells the page to show it
+    at the size it has at ``figure.dpi``; the book then links the image to its full-size file.
+    """
     mpl.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:                  # pragma: no cover - IPython comes with ipywidgets
+        return
+    ip = get_ipython()
+    if ip is not None and "inline" in str(mpl.get_backend()).lower():
+        from matplotlib.figure import Figure
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
+        ip.display_formatter.formatters["image/png"].for_type(Figure, retina_png)
+
+
+def retina_png(fig):
+    """The inline backend's ``retina`` PNG of ``fig`` (twice ``figure.dpi``, shown at half its pixel size),
+    reduced to a 256-colour palette as the explorers' frames are (:func:`~lstm_utils.widgets.figure_to_png`): the
+    same lines and text, about a quarter of the bytes, so that a page of 2x figures stays light.
+    Returns ``(png_bytes, {"width": ..., "height": ...})``, what IPython's PNG formatter expects."""
+    import io
+
+    from IPython.core.pylabtools import print_figure
+    from PIL import Image
+
+    data = print_figure(fig, "retina")
+    if not data:                        # an empty figure
+        return None
+    with Image.open(io.BytesIO(data)) as im:
+        w, h = im.size
+        pal = im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        pal.save(out, format="PNG", optimize=True)
+    return out.getvalue(), {"width": w // 2, "height": h // 2}
 
 
 def _check_ax(ax):
@@ -254,3 +321,180 @@ def plot_history(history, ax=None, *, label=None, color=None, metric=False):
         ax.set_ylabel("training loss")
     ax.set_xlabel("training step")
     return ax
+
+
+_RECORD_KEYS = ("task", "model", "T", "seed", "score", "solved")
+
+
+def _check_records(records) -> list[dict]:
+    if isinstance(records, (str, bytes, dict)) or not hasattr(records, "__iter__"):
+        raise TypeError(f"records: expected a list of run records (dicts), got {type(records).__name__}")
+    rs = list(records)
+    if not rs:
+        raise ValueError("records: expected at least one run record, got none")
+    for k, r in enumerate(rs):
+        if not isinstance(r, dict):
+            raise TypeError(f"records: expected dicts, got {type(r).__name__} at index {k}")
+        missing = [key for key in _RECORD_KEYS if key not in r]
+        if missing:
+            raise ValueError(f"records: the record at index {k} lacks the key(s) {', '.join(missing)} "
+                             f"(a run record has {', '.join(_RECORD_KEYS)})")
+    return rs
+
+
+def longest_solved(records, *, min_rate=0.8) -> dict:
+    """The longest length each model solves: ``{(task, model): T}``, the largest ``T`` at which at least
+    ``min_rate`` of the model's runs are solved (8 of 10 with the default), or None when no length is.
+
+    ``records`` are run records as :func:`lstm_utils.experiments.run` writes them (dicts with the keys ``task``,
+    ``model``, ``T``, ``seed``, ``score``, ``solved``), e.g. the lines of ``lstm_utils/results/long_range_runs.jsonl``.
+    """
+    rs = _check_records(records)
+    if isinstance(min_rate, bool) or not isinstance(min_rate, Real) or not 0 < min_rate <= 1:
+        raise ValueError(f"min_rate: expected a fraction of runs in (0, 1], got {min_rate!r}")
+    cells: dict = {}
+    for r in rs:
+        cells.setdefault((r["task"], r["model"]), {}).setdefault(int(r["T"]), []).append(bool(r["solved"]))
+    out = {}
+    for key, by_T in cells.items():
+        ok = [T for T, s in by_T.items() if sum(s) >= min_rate * len(s) - 1e-9]
+        out[key] = max(ok) if ok else None
+    return out
+
+
+def model_label(model: str) -> str:
+    """The label of a model of :data:`lstm_utils.experiments.MODELS` in mathtext: ``"lstm_bf3"`` gives
+    ``"LSTM, $b_f = 3$"``; a name the registry does not know is returned as it is."""
+    import re
+
+    from ..experiments import MODELS
+
+    m = MODELS.get(model)
+    if m is None:
+        return model
+    label = m.label
+    # "b_f = 3", "b_i = -3 | -6", "W_C / 10": symbols and their values in mathtext, with a true minus sign
+    label = re.sub(r"\b([A-Za-z])_([A-Za-z])\b( = -?\d+(?: \| -?\d+)*| / \d+)?",
+                   lambda g: "$" + f"{g.group(1)}_{g.group(2)}" + (g.group(3) or "").replace("|", r"\mid") + "$",
+                   label)
+    return label
+
+
+def _model_color(model: str) -> str:
+    for family in ("lstm", "gru", "rnn"):
+        if model.startswith(family):
+            return COLORS[family]
+    return COLORS["muted"]
+
+
+def plot_longest_solved(records, *, tasks=None, models=None, min_rate=0.8, labels=None, fig=None):
+    r"""Chapter 08's headline: which lengths each model solves, every run shown.
+
+    One panel per task, stacked; in each, one row per model and one column per sequence length ``T`` (equally
+    spaced: the lengths roughly double). Each run is a dot: filled in the model's colour when the run is solved,
+    hollow grey when it fails; within its cell a run's height is its score (the fraction of test sequences solved,
+    0 at the bottom of the row, 1 at the top) and the runs are spread left to right in order of score. A light bar
+    runs from the first length to the longest one at which at least ``min_rate`` of the runs are solved
+    (:func:`longest_solved`), labelled with that length.
+
+    Parameters
+    ----------
+    records : list of dict
+        Run records with the keys ``task``, ``model``, ``T``, ``seed``, ``score``, ``solved``, e.g. the lines of
+        ``lstm_utils/results/long_range_runs.jsonl`` (``[json.loads(line) for line in f]``).
+    tasks, models : list of str, optional
+        Which tasks (panels, top to bottom) and models (rows, top to bottom) to show, in this order; by default
+        all of them: tasks in the order they first appear, models in the order of
+        :data:`lstm_utils.experiments.MODELS`.
+    min_rate : float
+        The share of solved runs that counts a length as solved: 0.8 is 8 of 10.
+    labels : dict, optional
+        ``{model: label}`` overriding :func:`model_label`.
+    fig : matplotlib Figure, optional
+        Drawn into (cleared); by default a new figure the width of the column.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    rs = _check_records(records)
+    best = longest_solved(rs, min_rate=min_rate)
+
+    def _order(name, given, present):
+        if given is None:
+            return list(dict.fromkeys(present))
+        if isinstance(given, str) or not hasattr(given, "__iter__"):
+            raise TypeError(f"{name}: expected a list of names, got {type(given).__name__}")
+        given = list(given)
+        unknown = [g for g in given if g not in set(present)]
+        if unknown or not given:
+            raise ValueError(f"{name}: expected names from {sorted(set(present))}, got {unknown or given}")
+        return given
+
+    tasks = _order("tasks", tasks, [r["task"] for r in rs])
+    from ..experiments import MODELS
+
+    known = list(MODELS)          # the registry's order: RNNs, LSTMs, GRUs
+    present = sorted({r["model"] for r in rs}, key=lambda m: (known.index(m) if m in known else len(known), m))
+    models = _order("models", models, present)
+    if labels is not None and not isinstance(labels, dict):
+        raise TypeError(f"labels: expected None or a dict {{model: label}}, got {type(labels).__name__}")
+    Ts = sorted({int(r["T"]) for r in rs if r["task"] in tasks and r["model"] in models})
+    col = {T: k for k, T in enumerate(Ts)}
+    n = len(models)
+    if fig is None:
+        fig = plt.figure(figsize=(COLUMN_WIDTH, len(tasks) * (0.46 * n + 0.75) + 0.55))
+    else:
+        fig.clear()
+    axes = fig.subplots(len(tasks), 1, sharex=True, squeeze=False)[:, 0]
+    half = 0.36                                      # a row is 2 * half high, a cell 2 * half wide
+    for ax, task in zip(axes, tasks, strict=True):
+        for row, model in enumerate(models):
+            y0 = n - 1 - row                             # the first model at the top
+            color = _model_color(model)
+            longest = best.get((task, model))
+            if longest is not None:
+                ax.barh(y0, col[longest] + 2 * half, left=-half, height=2 * half + 0.1, color=color, alpha=0.13,
+                        linewidth=0, zorder=0)
+                ax.plot([col[longest] + half] * 2, [y0 - half - 0.05, y0 + half + 0.05], color=color, lw=2.2,
+                        solid_capstyle="butt", zorder=1)
+            # the longest length solved, in a column right of the axes
+            ax.text(1.015, (y0 + 0.55) / (n + 0.1), "none" if longest is None else str(longest),
+                    transform=ax.transAxes, color=color if longest is not None else COLORS["muted"],
+                    fontsize=10, fontweight="bold", ha="left", va="center")
+            for T in Ts:
+                runs = sorted((r for r in rs if r["task"] == task and r["model"] == model and int(r["T"]) == T),
+                              key=lambda r: (r["score"], r["seed"]))
+                if not runs:
+                    continue
+                xs = col[T] + np.linspace(-half + 0.06, half - 0.06, len(runs)) if len(runs) > 1 else [col[T]]
+                for x, r in zip(xs, runs, strict=True):
+                    y = y0 - half + 2 * half * float(np.clip(r["score"], 0, 1))
+                    if r["solved"]:
+                        ax.plot(x, y, "o", ms=4.6, color=color, mec=color, zorder=2)
+                    else:
+                        ax.plot(x, y, "o", ms=4.6, mfc="white", mec=COLORS["muted"], mew=1.0, zorder=2)
+        ax.set_yticks(range(n), [(labels or {}).get(m, model_label(m)) for m in models][::-1])
+        ax.set_ylim(-0.5 - 0.05, n - 0.5 + 0.05)
+        ax.set_xlim(-0.5, len(Ts) - 0.5)
+        ax.grid(False)
+        for k in range(1, len(Ts)):
+            ax.axvline(k - 0.5, color="#e4e4e4", lw=0.8, zorder=0)
+        ax.set_title(task.replace("_", " ").capitalize() if task.islower() else task, loc="left")
+        ax.text(1.015, 1.0, "longest\n$T$ solved", transform=ax.transAxes, fontsize=9.5, ha="left", va="bottom")
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+    axes[-1].set_xticks(range(len(Ts)), [str(T) for T in Ts])
+    axes[-1].set_xlabel("sequence length $T$ (steps)")
+    share = f"{round(min_rate * 10)} of 10" if abs(min_rate * 10 - round(min_rate * 10)) < 1e-9 else f"{min_rate:.0%}"
+    handles = [Line2D([], [], ls="", marker="o", ms=5, color=COLORS["lstm"], label="run solved"),
+               Line2D([], [], ls="", marker="o", ms=5, mfc="white", mec=COLORS["muted"], label="run failed"),
+               Patch(color=COLORS["lstm"], alpha=0.2, label=f"lengths up to the longest\nthat {share} runs solve")]
+    fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), borderaxespad=0.2,
+               handletextpad=0.4, columnspacing=1.2)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_size_inches()[1]))
+    return fig

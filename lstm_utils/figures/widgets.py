@@ -7,8 +7,9 @@ in the page holds the frames and the link, and moving the slider switches frames
 same code works in a live notebook. Two sliders: an outer stack (first slider) whose children are inner stacks (second
 slider), every inner stack linked to the second slider.
 
-Frames are as sharp as the book's static figures: rasterised at the figure's own dpi (at least 100, the book's
-style), the size the inline backend gives a static figure of the same plot, then palette-quantised to 256 colours
+Frames are shown at the figure's own dpi (at least 100, the book's style), the size the inline backend gives a
+static figure of the same plot (the column's width), and rasterised at that dpi (``FRAME_SCALE``; the static
+figures are 2x PNGs, but a page holds dozens of frames), then palette-quantised to 256 colours
 (Pillow), which makes a frame about four times smaller with no visible change to lines and text, so a page with
 dozens of frames stays within a few megabytes. :func:`explorer` shows a plot the same way in every chapter: the
 default setting as a static figure (what a reader without JavaScript, or of a PDF, sees), its caption, then the
@@ -48,6 +49,7 @@ __all__ = ["Explorer", "default_values", "explorer", "figure_to_img", "figure_to
 MIN_DPI = 100          # the book's figure.dpi (lstm_utils.figures.plotting.STYLE): frames are never blurrier
 MAX_DPI = 400
 PALETTE_COLORS = 256   # colours of a quantised frame
+FRAME_SCALE = 1        # a frame's pixels per pixel shown (see figure_to_img)
 
 
 def _check_sliders(sliders) -> list[tuple[str, list]]:
@@ -212,11 +214,11 @@ def figure_to_png(fig, *, dpi=None, quantize=True) -> bytes:
     return out.getvalue()
 
 
-def _img_tag(png: bytes, alt: str, css_class: str = "lu-frame") -> str:
+def _img_tag(png: bytes, alt: str, css_class: str = "lu-frame", scale: float = 1.0) -> str:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as im:
-        width, height = im.size
+        width, height = (round(n / scale) for n in im.size)
     data = base64.b64encode(png).decode("ascii")
     # width/height reserve the space before decoding; max-width lets a phone scale the picture down
     return (f'<img class="{css_class}" alt="{html.escape(str(alt), quote=True)}" '
@@ -224,10 +226,30 @@ def _img_tag(png: bytes, alt: str, css_class: str = "lu-frame") -> str:
             f'style="max-width: 100%; height: auto;">')
 
 
-def figure_to_img(fig, alt: str, *, dpi=None, quantize=True) -> str:
+def figure_to_img(fig, alt: str, *, dpi=None, quantize=True, scale=None) -> str:
     """Rasterise ``fig`` (see :func:`figure_to_png`) and return
-    ``<img class="lu-frame" alt="..." src="data:image/png;base64,..." width=... height=... style=...>``."""
-    return _img_tag(figure_to_png(fig, dpi=dpi, quantize=quantize), alt)
+    ``<img class="lu-frame" alt="..." src="data:image/png;base64,..." width=... height=... style=...>``.
+
+    The ``<img>`` is as wide as the figure at ``dpi`` (by default its own, at least 100: the book's figures are the
+    column's width at 100 dpi), and its PNG has ``scale`` times the pixels (at most 400 dpi). By default
+    ``FRAME_SCALE``, 1: a page holds dozens of frames, and at 2x chapter 02's would weigh 0.4 MB more and take
+    the page past 3 MB cold; the static figures, one per plot, are 2x.
+    """
+    scale = FRAME_SCALE if scale is None else scale
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 1 <= scale <= 4:
+        raise ValueError(f"scale: expected a number in [1, 4], got {scale!r}")
+    if not hasattr(fig, "savefig"):
+        raise ArgumentTypeError(f"fig: expected a matplotlib Figure, got {type(fig).__name__}")
+    png, ratio = _rasterise(fig, dpi, quantize, scale)
+    return _img_tag(png, alt, scale=ratio)
+
+
+def _rasterise(fig, dpi, quantize=True, scale=None) -> tuple[bytes, float]:
+    """The PNG of ``fig`` at ``scale`` times the dpi it is shown at, and the ratio of the two."""
+    _check_dpi(dpi)
+    shown = _resolve_dpi(fig, dpi)
+    raster = min(float(MAX_DPI), shown * (FRAME_SCALE if scale is None else scale))
+    return figure_to_png(fig, dpi=raster, quantize=quantize), raster / shown
 
 
 def _frame(render, alt, values: dict, classes: tuple[str, ...], dpi) -> widgets.HTML:
@@ -384,11 +406,11 @@ def explorer(render: Callable, sliders, *, default, alt, caption=None, descripti
     text = _alt_text(alt, values)
     widget = frame_explorer(render, sliders, alt=alt, dpi=dpi, default=default, descriptions=descriptions)
     fig = show_default(render, sliders, default)
-    png = figure_to_png(fig, dpi=dpi)
+    png, ratio = _rasterise(fig, dpi)
 
     from IPython.display import Markdown, display
 
-    display({"text/html": _img_tag(png, text, css_class="lu-static-figure"),
+    display({"text/html": _img_tag(png, text, css_class="lu-static-figure", scale=ratio),
              "image/png": base64.b64encode(png).decode("ascii"),
              "text/plain": f"<static figure: {text}>"}, raw=True)
     if caption:
