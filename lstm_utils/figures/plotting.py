@@ -103,7 +103,7 @@ def use_style() -> None:
 
 def retina_png(fig):
     """The inline backend's ``retina`` PNG of ``fig`` (twice ``figure.dpi``, shown at half its pixel size),
-    reduced to a 256-colour palette as the explorers' frames are (:func:`~lstm_utils.widgets.figure_to_png`): the
+    reduced to a 256-colour palette as the explorers' frames are (``widgets.figure_to_png``): the
     same lines and text, about a quarter of the bytes, so that a page of 2x figures stays light.
     Returns ``(png_bytes, {"width": ..., "height": ...})``, what IPython's PNG formatter expects."""
     import io
