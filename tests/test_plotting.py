@@ -265,7 +265,7 @@ def test_plot_longest_solved_bad_options():
     with pytest.raises(ValueError, match="min_rate"):
         lu.plot_longest_solved(rs, min_rate=0)
     with pytest.raises(ValueError, match="models"):
-        lu.plot_longest_solved(rs, models=["lstm_bf1"])
+        lu.plot_longest_solved(rs, models=["lstm_bf3", "no_such_model"])     # a model with no run in the file
     with pytest.raises(TypeError, match="tasks"):
         lu.plot_longest_solved(rs, tasks="adding")
     fig = lu.plot_longest_solved(rs, tasks=["temporal"], models=["rnn", "gru"])
