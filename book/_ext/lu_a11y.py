@@ -109,16 +109,6 @@ def _replace_icon_script(app, exception):
     target = Path(app.outdir) / "_static" / "scripts" / "fontawesome.js"
     if stub.is_file() and target.is_file():
         shutil.copyfile(stub, target)
-    # Workaround, to be understood: when widgets-offline.js loads the HTML manager late, its stylesheet asks for its
-    # web fonts (Font Awesome 4, for widget icons) next to the page, at <page folder>/@jupyter-widgets/<hash>.<ext>,
-    # not next to embed-amd.js. The explorers' pages are all in notebooks/: the fonts are served there as well.
-    fonts = Path(app.outdir) / "_static" / "vendor" / "html-manager"
-    if fonts.is_dir():
-        where = Path(app.outdir) / "notebooks" / "@jupyter-widgets"
-        where.mkdir(parents=True, exist_ok=True)
-        for font in fonts.iterdir():
-            if font.suffix in (".woff2", ".woff", ".ttf", ".eot", ".svg"):
-                shutil.copyfile(font, where / font.name)
 
 
 def setup(app):

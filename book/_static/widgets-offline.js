@@ -7,11 +7,13 @@
  *    that lu_a11y.py moved to the end of <body>). Until then the reader has the text and each explorer's static
  *    figure, the default frame; once the explorer renders, lu-a11y.css hides that figure, so it shows once.
  *    `window.luLoadWidgets()` starts the load at once.
- * 1. The HTML manager (html-manager 1.x, embed-amd.js) finds its webpack assets (the Font Awesome fonts of the
- *    widget CSS) next to the URL of its AMD module "@jupyter-widgets/html-manager/dist/libembed-amd", which
- *    require.js resolves relative to the page, where they are not. A require.js configuration (a global
- *    `require` object set before require.js loads) maps that module path to the folder next to embed-amd.js,
- *    which the book serves itself (_static/vendor/html-manager/).
+ * 1. Each webpack bundle inside embed-amd.js (html-manager 1.x) finds its assets (the Font Awesome fonts of the
+ *    widget CSS) in the folder of its own AMD module's URL, `module.uri` (webpack's public path). The bundles are
+ *    named modules ("@jupyter-widgets/base", "/base7", "/controls", "/controls7", "/html-manager" and
+ *    "@jupyter-widgets/html-manager/dist/libembed-amd"), and require.js turns a name it has no path for into a URL
+ *    relative to the page: notebooks/@jupyter-widgets/, where the fonts are not. A require.js configuration (a
+ *    global `require` object set before require.js loads) maps every one of those names into the folder of
+ *    embed-amd.js, which the book serves itself (_static/vendor/html-manager/).
  * 2. ipywidgets 8 typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue); the book loads MathJax 3,
  *    which has no Hub, so every widget label threw "Cannot read properties of undefined (reading 'Queue')".
  *    Give MathJax 3 a Hub whose Queue(["Typeset", Hub, element]) typesets the element with MathJax 3, turning
@@ -29,11 +31,20 @@
     var manager = new URL("vendor/html-manager", here).href;
     window.__jupyter_widgets_assets_path__ = manager + "/";
     if (typeof window.require === "undefined") {
-      window.require = { paths: { "@jupyter-widgets/html-manager/dist": manager } };
+      window.require = { paths: widgetPaths(manager) };
     } else if (window.require.config) {
-      window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": manager } });
+      window.require.config({ paths: widgetPaths(manager) });
     }
     lazyRuntime(new URL("vendor/", here).href);
+  }
+
+  // 1.: every bundle's module name -> a URL in the folder of embed-amd.js (the folder is what webpack reads)
+  function widgetPaths(folder) {
+    var paths = { "@jupyter-widgets/html-manager/dist": folder };
+    ["base", "base7", "controls", "controls7", "html-manager"].forEach(function (name) {
+      paths["@jupyter-widgets/" + name] = folder + "/" + name;
+    });
+    return paths;
   }
 
   function lazyRuntime(vendor) {
@@ -52,7 +63,7 @@
       if (observer) observer.disconnect();
       // require.js reads a global `require` object as its configuration when it loads; whatever else set a global
       // `require` meanwhile, the map to the HTML manager's folder (1. below) must be the one it reads
-      var paths = { "@jupyter-widgets/html-manager/dist": vendor + "html-manager" };
+      var paths = widgetPaths(vendor + "html-manager");
       if (!window.requirejs) window.require = { paths: paths };
       add(vendor + "requirejs/require.js", function () {
         if (window.require && window.require.config) window.require.config({ paths: paths });
