@@ -347,7 +347,7 @@ def longest_solved(records, *, min_rate=0.8) -> dict:
     ``min_rate`` of the model's runs are solved (8 of 10 with the default), or None when no length is.
 
     ``records`` are run records as :func:`lstm_utils.experiments.run` writes them (dicts with the keys ``task``,
-    ``model``, ``T``, ``seed``, ``score``, ``solved``), e.g. the lines of ``lstm_utils/results/long_range_runs.jsonl``.
+    ``model``, ``T``, ``seed``, ``score``, ``solved``), e.g. the lines of ``lstm_utils/results/long_range_sweep.jsonl``.
     """
     rs = _check_records(records)
     if isinstance(min_rate, bool) or not isinstance(min_rate, Real) or not 0 < min_rate <= 1:
@@ -393,15 +393,15 @@ def plot_longest_solved(records, *, tasks=None, models=None, min_rate=0.8, label
     One panel per task, stacked; in each, one row per model and one column per sequence length ``T`` (equally
     spaced: the lengths roughly double). Each run is a dot: filled in the model's colour when the run is solved,
     hollow grey when it fails; within its cell a run's height is its score (the fraction of test sequences solved,
-    0 at the bottom of the row, 1 at the top) and the runs are spread left to right in order of score. A light bar
-    runs from the first length to the longest one at which at least ``min_rate`` of the runs are solved
-    (:func:`longest_solved`), labelled with that length.
+    0 at the bottom of the row, 1 at the top; a dashed line across the row marks the score that counts as solved)
+    and the runs are spread left to right in order of score. A light bar runs from the first length to the longest
+    one at which at least ``min_rate`` of the runs are solved (:func:`longest_solved`), labelled with that length.
 
     Parameters
     ----------
     records : list of dict
         Run records with the keys ``task``, ``model``, ``T``, ``seed``, ``score``, ``solved``, e.g. the lines of
-        ``lstm_utils/results/long_range_runs.jsonl`` (``[json.loads(line) for line in f]``).
+        ``lstm_utils/results/long_range_sweep.jsonl`` (``[json.loads(line) for line in f]``).
     tasks, models : list of str, optional
         Which tasks (panels, top to bottom) and models (rows, top to bottom) to show, in this order; by default
         all of them: tasks in the order they first appear, models in the order of
@@ -436,7 +436,7 @@ def plot_longest_solved(records, *, tasks=None, models=None, min_rate=0.8, label
         return given
 
     tasks = _order("tasks", tasks, [r["task"] for r in rs])
-    from ..experiments import MODELS
+    from ..experiments import MODELS, SETTINGS
 
     known = list(MODELS)          # the registry's order: RNNs, LSTMs, GRUs
     present = sorted({r["model"] for r in rs}, key=lambda m: (known.index(m) if m in known else len(known), m))
@@ -447,7 +447,7 @@ def plot_longest_solved(records, *, tasks=None, models=None, min_rate=0.8, label
     col = {T: k for k, T in enumerate(Ts)}
     n = len(models)
     if fig is None:
-        fig = plt.figure(figsize=(COLUMN_WIDTH, len(tasks) * (0.46 * n + 0.75) + 0.55))
+        fig = plt.figure(figsize=(COLUMN_WIDTH, len(tasks) * (0.46 * n + 0.75) + 0.75))
     else:
         fig.clear()
     axes = fig.subplots(len(tasks), 1, sharex=True, squeeze=False)[:, 0]
@@ -457,6 +457,9 @@ def plot_longest_solved(records, *, tasks=None, models=None, min_rate=0.8, label
             y0 = n - 1 - row                             # the first model at the top
             color = _model_color(model)
             longest = best.get((task, model))
+            # the line a run must reach to count as solved, across the row
+            line = y0 - half + 2 * half * SETTINGS["solved_at"]
+            ax.plot([-0.5, len(Ts) - 0.5], [line, line], color=COLORS["theory"], lw=0.6, ls=(0, (3, 2)), zorder=1)
             if longest is not None:
                 ax.barh(y0, col[longest] + 2 * half, left=-half, height=2 * half + 0.1, color=color, alpha=0.13,
                         linewidth=0, zorder=0)
@@ -493,8 +496,10 @@ def plot_longest_solved(records, *, tasks=None, models=None, min_rate=0.8, label
     share = f"{round(min_rate * 10)} of 10" if abs(min_rate * 10 - round(min_rate * 10)) < 1e-9 else f"{min_rate:.0%}"
     handles = [Line2D([], [], ls="", marker="o", ms=5, color=COLORS["lstm"], label="run solved"),
                Line2D([], [], ls="", marker="o", ms=5, mfc="white", mec=COLORS["muted"], label="run failed"),
+               Line2D([], [], color=COLORS["theory"], lw=0.8, ls=(0, (3, 2)),
+                      label=f"solved line ({SETTINGS['solved_at']:.0%} of the test set)"),
                Patch(color=COLORS["lstm"], alpha=0.2, label=f"lengths up to the longest\nthat {share} runs solve")]
-    fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), borderaxespad=0.2,
+    fig.legend(handles=handles, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 1.0), borderaxespad=0.2,
                handletextpad=0.4, columnspacing=1.2)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_size_inches()[1]))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.72 / fig.get_size_inches()[1]))
     return fig
