@@ -13,7 +13,7 @@ Stages and files (all in ``lstm_utils/results/``):
 * ``select`` -> ``lr_selection.jsonl``: every model at three learning rates on three *selection* seeds (100-102),
   never reported; :func:`lstm_utils.experiments.chosen_learning_rates` picks each model's rate from them.
 * ``main`` -> ``long_range_sweep.jsonl``: every model at its chosen rate on seeds 0-9, the budget of
-  ``SETTINGS`` (chapters 08 and 10 move to it from ``long_range_runs.jsonl`` once it is complete).
+  ``SETTINGS``; chapters 08 and 10 read it.
 * ``long`` -> ``long_range_long.jsonl``: the configurations that fail at T = 200 and 400 with three times the
   budget, and the 1997 lengths T = 500 (10 seeds, twice the paper's 209,000 sequences) and T = 1000 (the paper's
   853,000).
