@@ -470,15 +470,15 @@ def summarize(records, task, model, T, seeds=None):
             "solved_mask": np.array([r["solved"] for r in rs]), "steps": np.array([r["steps"] for r in rs])}
 
 
-RESULTS = "long_range_runs.jsonl"
-"""The sweep chapters 08 and 10 read today, one JSON object per line, shipped in ``lstm_utils/results/``: 610 runs
-made in November 2026 by the sequence functions before the stacked trainer, at one learning rate (3e-3) for every
-model. It is superseded by :data:`SWEEP` once that sweep is complete (the chapters then move to it)."""
-
 SWEEP = "long_range_sweep.jsonl"
-"""The sweep made by today's training code (``scripts/run_experiments.py main``): every model at its chosen
-learning rate, ten fresh seeds, with the mechanism measured along training. Its settings file records the plan,
-the machine and the training code's fingerprint."""
+"""The sweep chapters 08 and 10 read, one JSON object per line, shipped in ``lstm_utils/results/``: made by today's
+training code (``scripts/run_experiments.py main``), every model at its chosen learning rate, ten fresh seeds, with
+the mechanism measured along training (940 runs). Its settings file records the plan, the machine and the training
+code's fingerprint."""
+
+RESULTS = SWEEP
+"""The default of :func:`load_results`: the sweep the chapters read (the November sweep it named before, 610 runs at
+one learning rate, made by earlier code, is no longer shipped)."""
 
 SELECTION = "lr_selection.jsonl"
 """The learning-rate selection runs (seeds 100-102, never reported), from which :func:`chosen_learning_rates`."""

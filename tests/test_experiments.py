@@ -140,13 +140,14 @@ def test_the_stored_sweep_follows_its_plan_and_todays_settings(name):
 
 
 def test_the_sweep_the_chapters_read_is_intact():
-    """long_range_runs.jsonl, which chapters 08 and 10 read until the new sweep is complete: its 610 runs, each
-    configuration of its recorded sweep on every seed."""
+    """long_range_sweep.jsonl, which chapters 08 and 10 read (the default of load_results): its 940 runs, every
+    configuration of its recorded plan on every seed, and nothing else."""
     runs, meta = ex.load_results(), ex.load_sweep_settings()
-    assert len(runs) == meta["runs_in_file"] == 610
+    assert ex.RESULTS == ex.SWEEP
+    assert len(runs) == meta["runs_in_file"] == 940
     have = {(r["task"], r["model"], r["T"], r["seed"]) for r in runs}
-    assert all((e["task"], e["model"], T, s) in have for e in meta["sweep"] for T in e["lengths"]
-               for s in e["seeds"])
+    planned = {(e["task"], e["model"], e["T"], s) for e in meta["plan"] for s in e["seeds"]}
+    assert have == planned and len(have) == len(runs)
 
 
 @pytest.mark.parametrize("name", [ex.SELECTION, ex.SWEEP])

@@ -219,7 +219,7 @@ def _records(name):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["long_range_runs", "long_range_sweep"])
+@pytest.mark.parametrize("name", ["long_range_sweep"])
 def test_plot_longest_solved_on_the_shipped_records(name):
     from lstm_utils.figures.plotting import COLUMN_WIDTH
 
