@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(items):
 
 def pytest_xdist_make_scheduler(config, log):
     """`make test`'s two workers take tests a file at a time (--dist loadfile: a notebook's cells share its kernel,
-    a test file its module fixtures), except the browser test, a third of the run, whose pages are taken one at a
+    a test file its module fixtures), except the browser test, whose pages are taken one at a
     time so that both workers share them once the book is built (behind a file lock, by whichever worker needs it
     first). Other --dist modes keep pytest-xdist's own scheduler."""
     if config.getvalue("dist") != "loadfile":

@@ -244,7 +244,7 @@ def test_make_tests_workers_take_a_notebook_or_a_test_file_whole_but_the_browser
     scope = root_conftest().scope_of
     assert scope("notebooks/01_vanilla_rnn.ipynb::Cell 3") == scope("notebooks/01_vanilla_rnn.ipynb::Cell 40")
     assert scope("tests/test_gru.py::test_step[a-b]") == scope("tests/test_gru.py::test_other") == "tests/test_gru.py"
-    pages = {scope(f"tests/test_browser.py::{t}[{p}]") for t in ("test_page_in_browser", "test_nothing_cut_off")
+    pages = {scope(f"tests/test_browser.py::test_page[{p}]")
              for p in ("book/index", "notebooks/02_vanishing_gradients")}
     assert len(pages) == 2 and scope("tests/test_browser.py::test_browser_covers_every_page") not in pages
 
