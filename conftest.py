@@ -58,16 +58,27 @@ def pytest_collection_modifyitems(items):
 
 def pytest_xdist_make_scheduler(config, log):
     """`make test`'s two workers take tests a file at a time (--dist loadfile: a notebook's cells share its kernel,
-    a test file its module fixtures), except the browser test, whose pages are taken one at a
-    time so that both workers share them once the book is built (behind a file lock, by whichever worker needs it
-    first). Other --dist modes keep pytest-xdist's own scheduler."""
+    a test file its module fixtures), except the browser test, whose pages are taken one at a time so that both
+    workers share them once the book is built (behind a file lock, by whichever worker needs it first). The units go
+    out in :func:`run_order`: the book's build first, on one worker, while the other runs the notebooks. Other
+    --dist modes keep pytest-xdist's own scheduler."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class FileOrBrowserPage(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid):
             return scope_of(nodeid)
+
+        def _assign_work_unit(self, node):
+            if not self.ordered:            # once, when the first unit goes out: the queue is complete by then
+                units = sorted(self.workqueue.items(), key=lambda unit: run_order(unit[0], len(unit[1])))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return FileOrBrowserPage(config, log)
 
@@ -78,3 +89,25 @@ def scope_of(nodeid: str) -> str:
     if path.endswith("test_browser.py") and rest.endswith("]") and "[" in rest:
         return f"{path}::{rest[rest.index('[') + 1:-1]}"
     return path
+
+
+# The test file whose first test, test_build_passed_warning_free, builds the book (the built_book fixture) when
+# _build/html is not a passing build of today's sources: the first unit out, so that the build, the longest thing
+# `make test` does and a single process, starts at once on one worker while the other runs the notebooks.
+BOOK_BUILDER = "tests/test_book.py"
+
+
+def run_order(scope: str, n_tests: int) -> tuple[int, int]:
+    """The order in which the units of work go out (the smallest first): the book's build; the notebooks under
+    nbval, the longest units, the most cells first; the other test files, the most tests first; last, the browser
+    test, which needs the built book, so that no worker waits for the build while other work is left. Within a
+    rank, more tests first, so that the short units fill the end."""
+    if scope == BOOK_BUILDER:
+        rank = 0
+    elif scope.startswith("notebooks/"):
+        rank = 1
+    elif scope.partition("::")[0].endswith("test_browser.py"):
+        rank = 3
+    else:
+        rank = 2
+    return rank, -n_tests

@@ -249,6 +249,21 @@ def test_make_tests_workers_take_a_notebook_or_a_test_file_whole_but_the_browser
     assert len(pages) == 2 and scope("tests/test_browser.py::test_browser_covers_every_page") not in pages
 
 
+def test_make_tests_workers_start_the_book_build_first_and_the_browser_test_last():
+    conftest = root_conftest()
+    scope, order = conftest.scope_of, conftest.run_order
+    units = {"tests/test_gru.py": 40, "tests/test_rnn.py": 60, conftest.BOOK_BUILDER: 12,
+             "notebooks/11_text.ipynb": 30, "notebooks/01_vanilla_rnn.ipynb": 20,
+             scope("tests/test_browser.py::test_page[book/api]"): 1,
+             scope("tests/test_browser.py::test_browser_covers_every_page"): 1}
+    assert sorted(units, key=lambda u: order(u, units[u])) == [
+        conftest.BOOK_BUILDER, "notebooks/11_text.ipynb", "notebooks/01_vanilla_rnn.ipynb", "tests/test_rnn.py",
+        "tests/test_gru.py", "tests/test_browser.py::book/api", "tests/test_browser.py"]
+    source = (ROOT / conftest.BOOK_BUILDER).read_text()
+    first_test = source[source.index("\ndef test_") + 1:].split("(")[0]
+    assert first_test == "def test_build_passed_warning_free" and "built_book" in source.split("\ndef test_")[1]
+
+
 def test_a_starting_kernel_is_waited_for_while_it_lives_and_fails_when_it_dies():
     """conftest.py's replacement of nbval's IOPub start-up wait: no time limit while the kernel lives (replies that
     come late are waited for), a clear error once it has died."""
