@@ -1,5 +1,6 @@
 """Repository-wide pytest configuration: applies to the unit tests and to the notebooks nbval collects."""
 
+from pathlib import Path
 from queue import Empty
 
 # nbval waits at most 5 s (hard-coded in nbval 0.11) between two output messages of a cell. Under `make test` the
@@ -67,17 +68,15 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class FileOrBrowserPage(LoadScopeScheduling):
-        ordered = False
-
         def _split_scope(self, nodeid):
             return scope_of(nodeid)
 
         def _assign_work_unit(self, node):
-            if not self.ordered:            # once, when the first unit goes out: the queue is complete by then
-                units = sorted(self.workqueue.items(), key=lambda unit: run_order(unit[0], len(unit[1])))
-                self.workqueue.clear()
-                self.workqueue.update(units)
-                self.ordered = True
+            # Sorted again for every unit: the pages' sizes are known once the book is built.
+            html = config.rootpath / "_build" / "html"
+            units = sorted(self.workqueue.items(), key=lambda unit: run_order(unit[0], len(unit[1]), html))
+            self.workqueue.clear()
+            self.workqueue.update(units)
             super()._assign_work_unit(node)
 
     return FileOrBrowserPage(config, log)
@@ -97,17 +96,26 @@ def scope_of(nodeid: str) -> str:
 BOOK_BUILDER = "tests/test_book.py"
 
 
-def run_order(scope: str, n_tests: int) -> tuple[int, int]:
+def run_order(scope: str, n_tests: int, html: Path | None = None) -> tuple[int, int, int]:
     """The order in which the units of work go out (the smallest first): the book's build; the notebooks under
     nbval, the longest units, the most cells first; the other test files, the most tests first; last, the browser
-    test, which needs the built book, so that no worker waits for the build while other work is left. Within a
-    rank, more tests first, so that the short units fill the end."""
+    test, which needs the built book, so that no worker waits for the build while other work is left. The browser
+    test's pages go out the heaviest first (the size of the page's HTML in ``html``, the built book, once there is
+    one: the pages with many figures and the API page take longest), so that the light ones fill the end. Within a
+    rank, more tests first."""
+    path, _, page = scope.partition("::")
+    size = 0
     if scope == BOOK_BUILDER:
         rank = 0
     elif scope.startswith("notebooks/"):
         rank = 1
-    elif scope.partition("::")[0].endswith("test_browser.py"):
+    elif path.endswith("test_browser.py"):
         rank = 3
+        if page and html is not None:
+            try:
+                size = (html / f"{page}.html").stat().st_size
+            except OSError:
+                pass
     else:
         rank = 2
-    return rank, -n_tests
+    return rank, -size, -n_tests

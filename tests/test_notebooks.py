@@ -249,16 +249,25 @@ def test_make_tests_workers_take_a_notebook_or_a_test_file_whole_but_the_browser
     assert len(pages) == 2 and scope("tests/test_browser.py::test_browser_covers_every_page") not in pages
 
 
-def test_make_tests_workers_start_the_book_build_first_and_the_browser_test_last():
+def test_make_tests_workers_start_the_book_build_first_and_the_browser_test_last(tmp_path):
     conftest = root_conftest()
     scope, order = conftest.scope_of, conftest.run_order
+    pages = {p: scope(f"tests/test_browser.py::test_page[{p}]") for p in ("book/api", "book/index", "notebooks/02_x")}
     units = {"tests/test_gru.py": 40, "tests/test_rnn.py": 60, conftest.BOOK_BUILDER: 12,
-             "notebooks/11_text.ipynb": 30, "notebooks/01_vanilla_rnn.ipynb": 20,
-             scope("tests/test_browser.py::test_page[book/api]"): 1,
+             "notebooks/11_text.ipynb": 30, "notebooks/01_vanilla_rnn.ipynb": 20, pages["book/index"]: 1,
+             pages["book/api"]: 1, pages["notebooks/02_x"]: 1,
              scope("tests/test_browser.py::test_browser_covers_every_page"): 1}
-    assert sorted(units, key=lambda u: order(u, units[u])) == [
-        conftest.BOOK_BUILDER, "notebooks/11_text.ipynb", "notebooks/01_vanilla_rnn.ipynb", "tests/test_rnn.py",
-        "tests/test_gru.py", "tests/test_browser.py::book/api", "tests/test_browser.py"]
+    first = [conftest.BOOK_BUILDER, "notebooks/11_text.ipynb", "notebooks/01_vanilla_rnn.ipynb", "tests/test_rnn.py",
+             "tests/test_gru.py"]
+    # before the build: the pages in the order collected
+    assert sorted(units, key=lambda u: order(u, units[u], tmp_path)) == first + [
+        pages["book/index"], pages["book/api"], pages["notebooks/02_x"], "tests/test_browser.py"]
+    # once built: the heaviest page first
+    for page, size in [("book/index", 10), ("book/api", 300), ("notebooks/02_x", 200)]:
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f"{page}.html").write_bytes(b"x" * size)
+    assert sorted(units, key=lambda u: order(u, units[u], tmp_path)) == first + [
+        pages["book/api"], pages["notebooks/02_x"], pages["book/index"], "tests/test_browser.py"]
     source = (ROOT / conftest.BOOK_BUILDER).read_text()
     first_test = source[source.index("\ndef test_") + 1:].split("(")[0]
     assert first_test == "def test_build_passed_warning_free" and "built_book" in source.split("\ndef test_")[1]
