@@ -123,12 +123,13 @@ release-check: $(STAMP)
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider -m fresh_venv tests
 	@$(MAKE) --no-print-directory portability
 
-# The unit tests alone: no notebook, no book build, no browser, no fresh venv (see the markers in pyproject.toml);
-# about 20 s.
+# The unit tests alone: no notebook, no book build, no browser, no fresh venv (see the markers in pyproject.toml).
+# On JOBS workers, a test file at a time (the order of conftest.py's scheduler); nbval's plugin is not loaded, as no
+# notebook is collected (its import alone, jsonschema's, takes the first one to two seconds of every run).
 UNIT_MARKERS := not browser and not book and not fresh_venv
 unit: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "$(UNIT_MARKERS)" tests
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -p no:nbval -n $(JOBS) --dist loadfile -m "$(UNIT_MARKERS)" tests
 
 # ruff's settings are in pyproject.toml (notebooks/ruff.toml: 78-character lines in the chapters).
 lint: $(STAMP) node_modules/.package-lock.json

@@ -1,5 +1,6 @@
 """Repository-wide pytest configuration: applies to the unit tests and to the notebooks nbval collects."""
 
+from pathlib import Path
 from queue import Empty
 
 # nbval waits at most 5 s (hard-coded in nbval 0.11) between two output messages of a cell. Under `make test` the
@@ -58,9 +59,10 @@ def pytest_collection_modifyitems(items):
 
 def pytest_xdist_make_scheduler(config, log):
     """`make test`'s two workers take tests a file at a time (--dist loadfile: a notebook's cells share its kernel,
-    a test file its module fixtures), except the browser test, a third of the run, whose pages are taken one at a
-    time so that both workers share them once the book is built (behind a file lock, by whichever worker needs it
-    first). Other --dist modes keep pytest-xdist's own scheduler."""
+    a test file its module fixtures), except the browser test, whose pages are taken one at a time so that both
+    workers share them once the book is built (behind a file lock, by whichever worker needs it first). The units go
+    out in :func:`run_order`: the book's build first, on one worker, while the other runs the notebooks. Other
+    --dist modes keep pytest-xdist's own scheduler."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -68,6 +70,14 @@ def pytest_xdist_make_scheduler(config, log):
     class FileOrBrowserPage(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             return scope_of(nodeid)
+
+        def _assign_work_unit(self, node):
+            # Sorted again for every unit: the pages' sizes are known once the book is built.
+            html = config.rootpath / "_build" / "html"
+            units = sorted(self.workqueue.items(), key=lambda unit: run_order(unit[0], len(unit[1]), html))
+            self.workqueue.clear()
+            self.workqueue.update(units)
+            super()._assign_work_unit(node)
 
     return FileOrBrowserPage(config, log)
 
@@ -78,3 +88,34 @@ def scope_of(nodeid: str) -> str:
     if path.endswith("test_browser.py") and rest.endswith("]") and "[" in rest:
         return f"{path}::{rest[rest.index('[') + 1:-1]}"
     return path
+
+
+# The test file whose first test, test_build_passed_warning_free, builds the book (the built_book fixture) when
+# _build/html is not a passing build of today's sources: the first unit out, so that the build, the longest thing
+# `make test` does and a single process, starts at once on one worker while the other runs the notebooks.
+BOOK_BUILDER = "tests/test_book.py"
+
+
+def run_order(scope: str, n_tests: int, html: Path | None = None) -> tuple[int, int, int]:
+    """The order in which the units of work go out (the smallest first): the book's build; the notebooks under
+    nbval, the longest units, the most cells first; the other test files, the most tests first; last, the browser
+    test, which needs the built book, so that no worker waits for the build while other work is left. The browser
+    test's pages go out the heaviest first (the size of the page's HTML in ``html``, the built book, once there is
+    one: the pages with many figures and the API page take longest), so that the light ones fill the end. Within a
+    rank, more tests first."""
+    path, _, page = scope.partition("::")
+    size = 0
+    if scope == BOOK_BUILDER:
+        rank = 0
+    elif scope.startswith("notebooks/"):
+        rank = 1
+    elif path.endswith("test_browser.py"):
+        rank = 3
+        if page and html is not None:
+            try:
+                size = (html / f"{page}.html").stat().st_size
+            except OSError:
+                pass
+    else:
+        rank = 2
+    return rank, -size, -n_tests

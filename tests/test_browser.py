@@ -12,7 +12,11 @@ MathJax typeset every ``.math`` element (no raw TeX, no MathJax error); every sa
 page screenshot goes to ``_build/screenshots/<page>.png`` (and ``<page>-dark.png`` in the theme's dark mode). On
 every page with kernel-free explorers (``.lu-explorer``, see ``lstm_utils/figures/widgets.py``): moving each slider
 with the keyboard shows the frame ``lu-frame-<i>`` (or ``lu-frame-<i>-<j>``) of the new position, a different
-picture from the one before.
+picture from the one before. axe-core finds no WCAG 2 A or AA violation. Nothing is cut off: display maths, code
+and outputs fit the column at 1280 px, and at 390 px scroll sideways in a box of their own with a visible cue.
+
+One test per page, ``test_page``, makes all these checks on two loads: one at 1280 px (everything but the phone's
+layout) and one at 390 px (the layout a phone gets, which a page decides when it loads).
 """
 
 from __future__ import annotations
@@ -358,69 +362,57 @@ def _screenshot_name(docname: str) -> str:
     return name if stems.count(name) == 1 else docname.replace("/", "-")
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_page_in_browser(browser, server, docname):
-    visit = Visit(browser, server, docname)
-    start = time.perf_counter()
-    try:
-        visit.open()
-        page = visit.page
-        problems = list(visit.problems)
+def page_problems(visit, docname) -> list[str]:
+    """What a reader sees on the loaded page at 1280 px: images (loaded, with alt text), headings (one H1, no level
+    skipped), equations (all typeset, no raw TeX, no MathJax error), the screenshots (light and dark), the explorers
+    driven with the keyboard and mouse, and when the widget runtime loaded."""
+    page = visit.page
+    problems = []
+    images = page.evaluate(_IMAGES)
+    problems += [f"image not loaded: {i['src']}" for i in images if not i["loaded"]]
+    problems += [f"image without alt text: {i['src']}" for i in images if not i["alt"]]
 
-        images = page.evaluate(_IMAGES)
-        problems += [f"image not loaded: {i['src']}" for i in images if not i["loaded"]]
-        problems += [f"image without alt text: {i['src']}" for i in images if not i["alt"]]
+    headings = page.evaluate(_HEADINGS)
+    levels = [h[0] for h in headings]
+    if levels.count(1) != 1 or (levels and levels[0] != 1):
+        problems.append(f"expected exactly one H1, first: headings {headings}")
+    for (prev, _), (level, text) in pairwise(headings):
+        if level > prev + 1:
+            problems.append(f"heading level skipped: h{prev} -> h{level} {text!r}")
 
-        headings = page.evaluate(_HEADINGS)
-        levels = [h[0] for h in headings]
-        if levels.count(1) != 1 or (levels and levels[0] != 1):
-            problems.append(f"expected exactly one H1, first: headings {headings}")
-        for (prev, _), (level, text) in pairwise(headings):
-            if level > prev + 1:
-                problems.append(f"heading level skipped: h{prev} -> h{level} {text!r}")
+    math = page.evaluate(_MATH)
+    problems += [f"math not typeset: {m!r}" for m in math["untypeset"]]
+    problems += [f"raw TeX in the text: ...{r}..." for r in math["raw"]]
+    problems += [f"MathJax error: {m!r}" for m in math["errors"]]
+    if math["n_math"] and math["containers"] < math["n_math"]:
+        problems.append(f"{math['n_math']} math elements but {math['containers']} MathJax containers")
 
-        math = page.evaluate(_MATH)
-        problems += [f"math not typeset: {m!r}" for m in math["untypeset"]]
-        problems += [f"raw TeX in the text: ...{r}..." for r in math["raw"]]
-        problems += [f"MathJax error: {m!r}" for m in math["errors"]]
-        if math["n_math"] and math["containers"] < math["n_math"]:
-            problems.append(f"{math['n_math']} math elements but {math['containers']} MathJax containers")
+    shot = _screenshot_name(docname)
+    page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+    page.emulate_media(color_scheme="dark")
+    page.evaluate("() => document.documentElement.dataset.theme = 'dark'")   # the theme's dark mode
+    page.screenshot(path=str(SCREENSHOTS / f"{shot}-dark.png"), full_page=True)
+    page.emulate_media(color_scheme="light")
+    page.evaluate("() => document.documentElement.dataset.theme = 'light'")
 
-        shot = _screenshot_name(docname)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
-        page.emulate_media(color_scheme="dark")
-        page.evaluate("() => document.documentElement.dataset.theme = 'dark'")   # the theme's dark mode
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}-dark.png"), full_page=True)
-        page.emulate_media(color_scheme="light")
-        page.evaluate("() => document.documentElement.dataset.theme = 'light'")
-
-        n_explorers, explorer_problems = check_explorers(visit)
-        problems += explorer_problems
-        if n_explorers:
-            shown = page.evaluate(_STATIC_SHOWN)
-            if shown:
-                problems.append(f"{shown} explorer(s) show their figure twice (static figure and frame)")
-            if visit.runtime_before_scroll:
-                problems.append("the widget runtime loaded before any explorer came near the screen")
-        else:
-            runtime = [u for u in visit.requests if WIDGET_RUNTIME.search(u)]
-            if runtime:
-                problems.append(f"a page without explorers loaded the widget runtime: {runtime}")
-
-        problems += [f"request to another host (aborted): {u}" for u in visit.external]
-        problems += [f"failed local request: {u}" for u in visit.failed]
-        problems += [f"JavaScript error: {m}" for m in visit.page_errors]
-        problems += [f"console error: {m}" for m in visit.console_errors]
-        seconds = time.perf_counter() - start
-        print(f"{docname}: {len(images)} images, {math['n_math']} equations, {n_explorers} explorers, "
-              f"{seconds:.1f} s")
-        assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
-    finally:
-        visit.close()
+    n_explorers, explorer_problems = check_explorers(visit)
+    problems += explorer_problems
+    if n_explorers:
+        shown = page.evaluate(_STATIC_SHOWN)
+        if shown:
+            problems.append(f"{shown} explorer(s) show their figure twice (static figure and frame)")
+        if visit.runtime_before_scroll:
+            problems.append("the widget runtime loaded before any explorer came near the screen")
+    else:
+        runtime = [u for u in visit.requests if WIDGET_RUNTIME.search(u)]
+        if runtime:
+            problems.append(f"a page without explorers loaded the widget runtime: {runtime}")
+    print(f"{docname}: {len(images)} images, {math['n_math']} equations, {n_explorers} explorers")
+    return problems
 
 
 def test_browser_covers_every_page():
-    """The parametrisation above is the table of contents: no page left out, none counted twice."""
+    """test_page's parametrisation is the table of contents: no page left out, none counted twice."""
     assert len(PAGES) == len(set(PAGES)) >= 10
     assert len({_screenshot_name(p) for p in PAGES}) == len(PAGES)
 
@@ -548,25 +540,16 @@ def phone_overflow(state) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_nothing_cut_off(browser, server, docname):
-    """Nothing cut off, measured on every page at a desktop (1280 px) and a phone (390 px) width."""
-    problems = []
-    for name, viewport, check, hidden in [("1280 px", VIEWPORT, desktop_overflow, False),
-                                          ("390 px", PHONE, phone_overflow, True)]:
-        visit = Visit(browser, server, docname, viewport=viewport)
-        try:
-            visit.open()
-            visit.page.evaluate(_OPEN_FOLDED, hidden)
-            state = visit.page.evaluate(_BLOCKS)
-            found = check(state["blocks"]) if check is desktop_overflow else check(state)
-            problems += [f"at {name}: {p}" for p in found]
-            scrolling = [b for b in state["blocks"] if b["scrollerScrolls"]]
-            print(f"{docname} at {name}: {len(state['blocks'])} blocks, {len(scrolling)} scroll sideways "
-                  f"({sum(b['cue'] for b in scrolling)} with a visible cue), {len(found)} violations")
-        finally:
-            visit.close()
-    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+def overflow_problems(visit, phone: bool) -> list[str]:
+    """Open what the reader can open (on the phone, the folded inputs of hide-input cells too), then measure every
+    block with :func:`phone_overflow` or :func:`desktop_overflow`."""
+    visit.page.evaluate(_OPEN_FOLDED, phone)
+    state = visit.page.evaluate(_BLOCKS)
+    found = phone_overflow(state) if phone else desktop_overflow(state["blocks"])
+    scrolling = [b for b in state["blocks"] if b["scrollerScrolls"]]
+    print(f"{visit.docname} at {state['viewport']} px: {len(state['blocks'])} blocks, {len(scrolling)} scroll "
+          f"sideways ({sum(b['cue'] for b in scrolling)} with a visible cue), {len(found)} violations")
+    return found
 
 
 # --- Accessibility: axe-core, WCAG 2 at levels A and AA, on every page -------------------------------------------
@@ -616,17 +599,50 @@ def run_axe(page) -> list[dict]:
     return page.evaluate(_AXE_RUN, AXE_TAGS)
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_accessibility(browser, server, docname):
-    """No WCAG 2 A or AA violation that axe-core finds, in the light theme, everything rendered."""
-    visit = Visit(browser, server, docname)
-    try:
-        visit.open()
-        found = format_axe(run_axe(visit.page))
-        print(f"{docname}: {len(found)} axe violations")
-        assert not found, f"{docname}:\n  " + "\n  ".join(found)
-    finally:
-        visit.close()
-
-
 # (Page weight: one check, tests/test_book.py::test_page_weight.)
+
+
+# --- The test: every page, once at the desktop width and once at the phone's ---------------------------------------
+
+def errors_of(visit) -> list[str]:
+    """What went wrong during the visit, from its first request to now: requests to other hosts, failed local
+    requests, JavaScript errors, console errors."""
+    return ([f"request to another host (aborted): {u}" for u in visit.external]
+            + [f"failed local request: {u}" for u in visit.failed]
+            + [f"JavaScript error: {m}" for m in visit.page_errors]
+            + [f"console error: {m}" for m in visit.console_errors])
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page(browser, server, docname):
+    """Every check of one page on one load at 1280 px, then one load at 390 px for the phone's layout (a page is laid
+    out, and its display maths split into one column, for the width it loads at).
+
+    At 1280 px, in this order: the page loads (HTTP 200, everything the load waits for finished); axe-core finds no
+    WCAG 2 A or AA violation in the page as loaded (light theme, everything rendered); :func:`page_problems`
+    (images, headings, equations, screenshots, explorers, the widget runtime); then, with solutions and dropdowns
+    opened, nothing is cut off (:func:`desktop_overflow`); and from the first request to the last, nothing was
+    requested from another host, no local request failed and no JavaScript or console error occurred. At 390 px,
+    with hide-input cells opened too: :func:`phone_overflow`, and the same request and error checks."""
+    start = time.perf_counter()
+    problems = []
+    desktop = Visit(browser, server, docname)
+    try:
+        desktop.open()
+        problems += desktop.problems
+        problems += [f"axe: {v}" for v in format_axe(run_axe(desktop.page))]
+        problems += page_problems(desktop, docname)
+        problems += [f"at 1280 px: {p}" for p in overflow_problems(desktop, phone=False)]
+        problems += errors_of(desktop)
+    finally:
+        desktop.close()
+    phone = Visit(browser, server, docname, viewport=PHONE)
+    try:
+        phone.open()
+        problems += [f"at 390 px: {p}" for p in phone.problems + overflow_problems(phone, phone=True)
+                     + errors_of(phone)]
+    finally:
+        phone.close()
+    print(f"{docname}: {time.perf_counter() - start:.1f} s")
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+

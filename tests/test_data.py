@@ -179,7 +179,9 @@ def test_temporal_order_symbols_and_positions_are_uniform():
     distractors = tokens[1:-1][tokens[1:-1] < 4]
     assert np.all(np.abs(np.bincount(distractors, minlength=4) / distractors.size - 0.25) < 0.01)
     first_range, second_range = d.temporal_order_positions(T)
-    relevant = np.array([np.flatnonzero(np.isin(tokens[:, b], [4, 5])) for b in range(n)])   # (n, 2)
+    marked = np.isin(tokens, [4, 5])                                     # (T, n): where X and Y stand
+    assert np.all(marked.sum(axis=0) == 2)                              # two of them in every sequence
+    relevant = np.nonzero(marked.T)[1].reshape(n, 2)                    # (n, 2): their steps, in order
     f = np.bincount(relevant[:, 0] - first_range.start, minlength=len(first_range)) / n
     assert np.all(np.abs(f - 1 / len(first_range)) < 0.02)             # each of the 11 steps ~9 %
     # X and Y equally likely at both places, independently: the four classes ~1/4 each

@@ -150,13 +150,20 @@ def test_the_sweep_the_chapters_read_is_intact():
     assert have == planned and len(have) == len(runs)
 
 
+@pytest.fixture(scope="module")
+def todays_fingerprint():
+    """:func:`ex.pinned_fingerprint` of today's code, computed once for the module (a child process, about a
+    second): the same for every test that asks, since the code does not change during the run."""
+    return ex.pinned_fingerprint()
+
+
 @pytest.mark.parametrize("name", [ex.SELECTION, ex.SWEEP])
-def test_the_stored_sweep_was_made_by_todays_training_code(name):
+def test_the_stored_sweep_was_made_by_todays_training_code(name, todays_fingerprint):
     """The training code's fingerprint (50 float64 steps of every model, pinned to one BLAS kernel and numpy's AVX2
     code) is what it was when the sweep ran: a change to the arithmetic that trains fails here until the sweep is
     made again (`make experiments`)."""
     _, meta = _stored(name)
-    now = ex.pinned_fingerprint()
+    now = todays_fingerprint
     worst = ex.fingerprint_difference(meta["fingerprint"], now)
     assert worst <= ex.FINGERPRINT_TOL, (f"the training code changed since {name} was made (largest relative "
                                          f"change of a loss {worst:.1e}): re-run the sweep")
@@ -186,11 +193,37 @@ def _sweep_script(monkeypatch):
     return importlib.import_module("run_experiments")
 
 
-def test_a_tiny_sweep_through_a_two_worker_cluster_resumes(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def one_local_cluster(monkeypatch):
+    """The script's ``LocalCluster``, made once with the arguments of its first call and handed to every later call
+    of the test (each run's ``close`` leaves it up; it is closed at the end): one cluster start instead of one per
+    run. Yields the keyword arguments of every call."""
+    from dask import distributed
+
+    real, calls, made = distributed.LocalCluster, [], []
+
+    def local_cluster(*args, **kwargs):
+        calls.append(kwargs)
+        if not made:
+            cluster = real(*args, **kwargs)
+            cluster.close = lambda *a, **k: None             # the script's close: the cluster stays for the next run
+            made.append(cluster)
+        return made[0]
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
+    yield calls
+    for cluster in made:
+        type(cluster).close(cluster)
+
+
+def test_a_tiny_sweep_through_a_two_worker_cluster_resumes(tmp_path, capsys, monkeypatch, one_local_cluster,
+                                                           todays_fingerprint):
     """Three units (the selection's three rates) on a local Dask cluster of two workers; the client alone writes
-    the file; started again, it runs only what is missing."""
+    the file; started again, it runs only what is missing. The settings file records today's fingerprint (the
+    module's, handed to the script instead of a child process per run)."""
     script, out = _sweep_script(monkeypatch), tmp_path / "sel.jsonl"
     monkeypatch.setattr(script, "PARTIAL", tmp_path / "partial")
+    monkeypatch.setattr(ex, "pinned_fingerprint", lambda: todays_fingerprint)
     args = ["select", "--tasks", "temporal", "--models", "rnn", "--steps", "20", "--jobs", "2",
             "--out", str(out)]
     assert script.main(args + ["--seeds", "100"]) == 0
@@ -202,9 +235,11 @@ def test_a_tiny_sweep_through_a_two_worker_cluster_resumes(tmp_path, capsys, mon
     assert "3 runs in sel.jsonl; 3 to run in 3 units" in capsys.readouterr().out
     assert script.main(args + ["--seeds", "100", "101"]) == 0              # nothing left: nothing appended
     assert out.read_text().splitlines() == lines
+    assert [(c["n_workers"], c["threads_per_worker"], c["processes"]) for c in one_local_cluster] == [(2, 1, True)] * 2
     meta = json.loads(out.with_suffix(".settings.json").read_text())
     assert meta["runs_in_file"] == 6 and [i["runs"] for i in meta["invocations"]] == [3, 3]
     assert meta["invocations"][0]["cpu"] and "dispatch_enabled" in meta["invocations"][0]["numpy_simd"]
+    assert meta["fingerprint"] == todays_fingerprint
     assert ex.chosen_learning_rates([json.loads(line) for line in lines])["rnn"] in script.RATES
 
 

@@ -244,9 +244,33 @@ def test_make_tests_workers_take_a_notebook_or_a_test_file_whole_but_the_browser
     scope = root_conftest().scope_of
     assert scope("notebooks/01_vanilla_rnn.ipynb::Cell 3") == scope("notebooks/01_vanilla_rnn.ipynb::Cell 40")
     assert scope("tests/test_gru.py::test_step[a-b]") == scope("tests/test_gru.py::test_other") == "tests/test_gru.py"
-    pages = {scope(f"tests/test_browser.py::{t}[{p}]") for t in ("test_page_in_browser", "test_nothing_cut_off")
+    pages = {scope(f"tests/test_browser.py::test_page[{p}]")
              for p in ("book/index", "notebooks/02_vanishing_gradients")}
     assert len(pages) == 2 and scope("tests/test_browser.py::test_browser_covers_every_page") not in pages
+
+
+def test_make_tests_workers_start_the_book_build_first_and_the_browser_test_last(tmp_path):
+    conftest = root_conftest()
+    scope, order = conftest.scope_of, conftest.run_order
+    pages = {p: scope(f"tests/test_browser.py::test_page[{p}]") for p in ("book/api", "book/index", "notebooks/02_x")}
+    units = {"tests/test_gru.py": 40, "tests/test_rnn.py": 60, conftest.BOOK_BUILDER: 12,
+             "notebooks/11_text.ipynb": 30, "notebooks/01_vanilla_rnn.ipynb": 20, pages["book/index"]: 1,
+             pages["book/api"]: 1, pages["notebooks/02_x"]: 1,
+             scope("tests/test_browser.py::test_browser_covers_every_page"): 1}
+    first = [conftest.BOOK_BUILDER, "notebooks/11_text.ipynb", "notebooks/01_vanilla_rnn.ipynb", "tests/test_rnn.py",
+             "tests/test_gru.py"]
+    # before the build: the pages in the order collected
+    assert sorted(units, key=lambda u: order(u, units[u], tmp_path)) == first + [
+        pages["book/index"], pages["book/api"], pages["notebooks/02_x"], "tests/test_browser.py"]
+    # once built: the heaviest page first
+    for page, size in [("book/index", 10), ("book/api", 300), ("notebooks/02_x", 200)]:
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f"{page}.html").write_bytes(b"x" * size)
+    assert sorted(units, key=lambda u: order(u, units[u], tmp_path)) == first + [
+        pages["book/api"], pages["notebooks/02_x"], pages["book/index"], "tests/test_browser.py"]
+    source = (ROOT / conftest.BOOK_BUILDER).read_text()
+    first_test = source[source.index("\ndef test_") + 1:].split("(")[0]
+    assert first_test == "def test_build_passed_warning_free" and "built_book" in source.split("\ndef test_")[1]
 
 
 def test_a_starting_kernel_is_waited_for_while_it_lives_and_fails_when_it_dies():
