@@ -95,7 +95,9 @@ chromium: $(STAMP)
 # No step waits for a fixed time: a busy machine is slower, not failing. The fresh-venv simulations are in
 # `make release-check`.
 # Tests go to the workers a file at a time (a notebook, a test file), except the browser test's pages, one at a time,
-# so that they spread over both workers once the book is built (conftest.py's scheduler).
+# so that they spread over both workers once the book is built. conftest.py's scheduler hands out the book's build
+# first (the longest single job: every notebook executed, then Sphinx), so that it runs on one worker while the
+# other runs the notebooks under nbval, then the unit tests, then the pages, the heaviest first.
 # One BLAS thread per process: the run keeps both cores busy with two pytest workers, their notebook kernels and the
 # book build's kernel, and numpy's small matrix products only lose time when their threads compete for the cores.
 # Two roundings in every run: the book build keeps the environment's OpenBLAS kernel and numpy's SIMD loops
