@@ -49,7 +49,7 @@ def _buffer(name, shape, dtype):
     on the same shapes, which is how the training loop uses it (forward, backward, update, then the next batch)."""
     key = (name, shape, np.dtype(dtype))
     if key not in _BUFFERS:
-        if len(_BUFFERS) > 64:                                          # many shapes (evaluation chunks): start over
+        if len(_BUFFERS) > 64:              # many shapes (units of other lengths in one worker): start over
             _BUFFERS.clear()
         _BUFFERS[key] = np.empty(shape, dtype=dtype)
     return _BUFFERS[key]
