@@ -197,7 +197,7 @@ def filter_plan(plan, a):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     p.add_argument("stage", choices=("select", "main", "long"))
     p.add_argument("--tasks", nargs="+")
     p.add_argument("--models", nargs="+")
