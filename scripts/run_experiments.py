@@ -188,12 +188,18 @@ def todo_units(plan, done):
     return units
 
 
-def filter_plan(plan, a):
-    """The plan cut to ``--tasks``, ``--models``, ``--lengths``; ``--seeds`` and ``--steps`` replace the seeds and the
-    budget (for a quick look or a test)."""
-    plan = [p for p in plan if (not a.tasks or p[0] in a.tasks) and (not a.models or p[1] in a.models)
-            and (not a.lengths or p[2] in a.lengths)]
+def override_plan(plan, a):
+    """The plan with ``--seeds`` and ``--steps`` in place of its seeds and budget (for a quick look or a test):
+    what the file's runs are runs of, so the settings record this plan."""
     return [(t, m, T, lr, a.steps or st, tuple(a.seeds) if a.seeds else ss) for t, m, T, lr, st, ss in plan]
+
+
+def cut_plan(plan, a):
+    """The configurations of ``plan`` that ``--tasks``, ``--models`` and ``--lengths`` choose: what this invocation
+    runs. The settings keep the whole plan, so a run of a few units does not shrink what the file is checked
+    against."""
+    return [p for p in plan if (not a.tasks or p[0] in a.tasks) and (not a.models or p[1] in a.models)
+            and (not a.lengths or p[2] in a.lengths)]
 
 
 def main(argv=None):
@@ -225,13 +231,13 @@ def main(argv=None):
         else:
             best_lstm, best_gru = ex.best_starts(read_records(RESULTS / ex.SWEEP))
             plan = long_plan(rates, best_lstm, best_gru)
-    plan = filter_plan(plan, a)
+    plan = override_plan(plan, a)
     if a.fresh and out.exists():
         out.unlink()
     from lstm_utils.experiments import SETTINGS
     done = {(r["task"], r["model"], r["T"], r["lr"], None if r["budget"] == SETTINGS["steps"] else r["budget"],
              r["seed"]) for r in read_records(out)}
-    units = todo_units(plan, done)
+    units = todo_units(cut_plan(plan, a), done)
     n = sum(len(u[5]) for u in units)
     print(f"{len(done)} runs in {out.name}; {n} to run in {len(units)} units", flush=True)
     if a.dry_run:

@@ -243,6 +243,17 @@ def test_a_tiny_sweep_through_a_two_worker_cluster_resumes(tmp_path, capsys, mon
     assert ex.chosen_learning_rates([json.loads(line) for line in lines])["rnn"] in script.RATES
 
 
+def test_a_run_of_a_few_units_keeps_the_whole_plan_in_the_settings(tmp_path, monkeypatch, todays_fingerprint):
+    """``--tasks``, ``--models`` and ``--lengths`` choose what one invocation runs; the settings still record the
+    stage's whole plan, the one the file's runs are checked against (a cut plan once replaced it)."""
+    script, out = _sweep_script(monkeypatch), tmp_path / "long.jsonl"
+    monkeypatch.setattr(ex, "pinned_fingerprint", lambda: todays_fingerprint)
+    assert script.main(["long", "--models", "gru_bz3", "--lengths", "500", "--out", str(out), "--settings-only"]) == 0
+    recorded = json.loads(out.with_suffix(".settings.json").read_text())["plan"]
+    shipped = ex.load_sweep_settings(ex.LONG_RESULTS)["plan"]
+    assert recorded == shipped and len(recorded) > 1
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Bad input, table
 
