@@ -247,22 +247,26 @@ def main(argv=None):
     if a.settings_only:
         write_settings(out, a.stage, plan, 0, 0.0, a.jobs, False)
         return 0
-    start, before = time.perf_counter(), len(read_records(out))
+    start = time.perf_counter()
+    # the records this invocation writes, counted as it writes them: the file's growth would also count what
+    # another invocation appends meanwhile (one writing other units into the same file)
+    written = []
     # stopped (Ctrl-C, or `kill` = SIGTERM): the runs written so far stay, and the settings still say so
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         if units:
-            run_on_cluster(units, out, a)
+            run_on_cluster(units, out, a, written)
     finally:
         seconds = time.perf_counter() - start
-        ran = len(read_records(out)) - before
+        ran = len(written)
         print(f"{ran} runs in {seconds:.0f} s; {out.name} holds {len(read_records(out))}", flush=True)
         write_settings(out, a.stage, plan, ran, seconds, a.jobs, a.fresh)
     return 0
 
 
-def run_on_cluster(units, out, a):
-    """Hand the units to Dask workers; write each unit's records as it ends (this process alone writes)."""
+def run_on_cluster(units, out, a, written):
+    """Hand the units to Dask workers; write each unit's records as it ends (this process alone writes), and
+    append them to ``written``."""
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
@@ -288,6 +292,7 @@ def run_on_cluster(units, out, a):
                 for r in records:
                     f.write(json.dumps(r) + "\n")
                 f.flush()
+                written.extend(records)
                 r = records[0]
                 bar.set_postfix_str(f"{r['model']} {r['task']} T={r['T']} lr={r['lr']:g}: "
                                     f"{sum(x['solved'] for x in records)}/{len(records)} solved")

@@ -243,6 +243,29 @@ def test_a_tiny_sweep_through_a_two_worker_cluster_resumes(tmp_path, capsys, mon
     assert ex.chosen_learning_rates([json.loads(line) for line in lines])["rnn"] in script.RATES
 
 
+def test_the_settings_count_the_runs_this_invocation_wrote(tmp_path, monkeypatch, one_local_cluster,
+                                                          todays_fingerprint):
+    """Another invocation may append its own units' records to the same file meanwhile (the long stage's units are
+    hours long, and run side by side): the settings record the runs this one wrote, not the file's growth."""
+    script, out = _sweep_script(monkeypatch), tmp_path / "sel.jsonl"
+    monkeypatch.setattr(script, "PARTIAL", tmp_path / "partial")
+    monkeypatch.setattr(ex, "pinned_fingerprint", lambda: todays_fingerprint)
+    real = script.run_on_cluster
+
+    def beside_another(units, out_, a, written):
+        with open(out_, "a") as f:                  # the neighbour's record lands first
+            f.write(json.dumps({"task": "temporal", "model": "rnn", "T": 10, "lr": 1.0, "budget": 3000,
+                                "seed": 999}) + "\n")
+        return real(units, out_, a, written)
+
+    monkeypatch.setattr(script, "run_on_cluster", beside_another)
+    args = ["select", "--tasks", "temporal", "--models", "rnn", "--steps", "20", "--jobs", "2", "--seeds", "100",
+            "--out", str(out)]
+    assert script.main(args) == 0
+    meta = json.loads(out.with_suffix(".settings.json").read_text())
+    assert meta["runs_in_file"] == 4 and [i["runs"] for i in meta["invocations"]] == [3]
+
+
 def test_a_run_of_a_few_units_keeps_the_whole_plan_in_the_settings(tmp_path, monkeypatch, todays_fingerprint):
     """``--tasks``, ``--models`` and ``--lengths`` choose what one invocation runs; the settings still record the
     stage's whole plan, the one the file's runs are checked against (a cut plan once replaced it)."""
