@@ -30,12 +30,7 @@
   if (here) {
     var manager = new URL("vendor/html-manager", here).href;
     window.__jupyter_widgets_assets_path__ = manager + "/";
-    if (typeof window.require === "undefined") {
-      window.require = { paths: widgetPaths(manager) };
-    } else if (window.require.config) {
-      window.require.config({ paths: widgetPaths(manager) });
-    }
-    lazyRuntime(new URL("vendor/", here).href);
+    lazyRuntime(new URL("vendor/", here).href);      // which also maps the bundles' names (1.), when it loads them
   }
 
   // 1.: every bundle's module name -> a URL in the folder of embed-amd.js (the folder is what webpack reads)
