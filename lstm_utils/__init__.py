@@ -78,7 +78,7 @@ from .models import parameter_count
 from .rnn import init_rnn, init_rnn_spectral, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .torch_layout import from_torch_gru, from_torch_layout, to_torch_gru, to_torch_layout, torch_reference
 
-__version__ = "0.4.2"   # pyproject.toml's; scripts/release.py copies it to where readers pin it
+__version__ = "0.4.3"   # pyproject.toml's; scripts/release.py copies it to where readers pin it
 
 # The figures (matplotlib, ipywidgets) are the subpackage lstm_utils.figures, imported the first time one of its
 # names is used (PEP 562), so that the numerical core imports with numpy alone.
